@@ -1,0 +1,377 @@
+/* cfg.c: the berth.ini configuration, parsed with inih from a key table */
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <ini.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "parse.h"
+
+#include "banned.h"
+
+#ifndef BERTH_CONFIG_PATH
+#define BERTH_CONFIG_PATH "/etc/berth/berth.ini"
+#endif
+
+enum key_type {
+	KEY_BOOL,
+	KEY_U64,
+	KEY_STRING,
+	KEY_PATH,	/* absolute path */
+	KEY_UMASK,	/* octal, at most 0777 */
+	KEY_DRIVER,
+	KEY_LOG_LEVEL,
+	KEY_LOG_FORMAT,
+	KEY_LOG_FIELDS,
+};
+
+/* One row per key; the offset points into struct reg_cfg. */
+struct key_row {
+	const char *section;
+	const char *key;
+	enum key_type type;
+	size_t offset;
+	uint64_t min;
+	uint64_t max;
+};
+
+#define OFF(field) offsetof(struct reg_cfg, field)
+
+static const struct key_row key_table[] = {
+	{ "storage", "driver", KEY_DRIVER, OFF(storage.driver), 0, 0 },
+	{ "storage", "path", KEY_PATH, OFF(storage.path), 0, 0 },
+	{ "storage", "umask", KEY_UMASK, OFF(storage.umask), 0, 0777 },
+	{ "registry", "delete", KEY_BOOL, OFF(registry.delete_enabled), 0, 0 },
+	{ "registry", "readonly", KEY_BOOL, OFF(registry.readonly), 0, 0 },
+	{ "registry", "max_page_size", KEY_U64, OFF(registry.max_page_size),
+	  1, 100000 },
+	{ "registry", "max_manifest_size", KEY_U64,
+	  OFF(registry.max_manifest_size), 1024, 64 * 1024 * 1024 },
+	{ "registry", "upload_max_age", KEY_U64, OFF(registry.upload_max_age),
+	  60, 365 * 86400 },
+	{ "log", "level", KEY_LOG_LEVEL, OFF(log.level), 0, 0 },
+	{ "log", "formatter", KEY_LOG_FORMAT, OFF(log.json), 0, 0 },
+	{ "log", "fields", KEY_LOG_FIELDS, OFF(log), 0, 0 },
+	{ "log", "file", KEY_PATH, OFF(log.file), 0, 0 },
+};
+
+struct parse_ctx {
+	struct reg_cfg *cfg;
+	char msg[160];		/* the first error */
+	unsigned seen[sizeof(key_table) / sizeof(key_table[0])];
+};
+
+void
+reg_cfg_init(struct reg_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->storage.driver = REG_STORAGE_FILESYSTEM;
+	cfg->storage.umask = 027;
+	cfg->registry.delete_enabled = false;
+	cfg->registry.readonly = false;
+	cfg->registry.max_page_size = 1000;
+	cfg->registry.max_manifest_size = 4 * 1024 * 1024;
+	cfg->registry.upload_max_age = 7 * 86400;
+	cfg->log.level = REG_LOG_INFO;
+	cfg->log.json = false;
+}
+
+static void
+release_fields(struct reg_log_cfg *log)
+{
+	int i;
+
+	for (i = 0; i < log->nfields; i++) {
+		free(log->fields[i].key);
+		free(log->fields[i].value);
+	}
+	log->nfields = 0;
+}
+
+void
+reg_cfg_release(struct reg_cfg *cfg)
+{
+	free(cfg->source);
+	free(cfg->storage.path);
+	free(cfg->log.file);
+	release_fields(&cfg->log);
+	reg_cfg_init(cfg);
+}
+
+static int fail(struct parse_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Record the first error (inih reports its line); returns inih's failure. */
+static int
+fail(struct parse_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ctx->msg[0] == '\0') {
+		va_start(ap, fmt);
+		n = vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			ctx->msg[0] = '\0';
+	}
+	return 0; /* inih: nonzero is success */
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
+	    strcmp(v, "on") == 0 || strcmp(v, "1") == 0) {
+		*out = true;
+		return 0;
+	}
+	if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 ||
+	    strcmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+		*out = false;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+parse_umask(const char *v, mode_t *out)
+{
+	uint64_t m = 0;
+	const char *p;
+
+	if (*v == '\0' || strlen(v) > 4)
+		return -1;
+	for (p = v; *p; p++) {
+		if (*p < '0' || *p > '7')
+			return -1;
+		m = m * 8 + (uint64_t)(*p - '0');
+	}
+	if (m > 0777)
+		return -1;
+	*out = (mode_t)m;
+	return 0;
+}
+
+/* A field key is [a-z0-9_.]{1,64}; its value printable, no spaces. */
+static bool
+is_field_key(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/* "service=registry, environment=production" */
+static int
+parse_fields(const char *v, struct reg_log_cfg *log, struct parse_ctx *ctx)
+{
+	const char *p = v;
+
+	release_fields(log);
+	while (*p) {
+		const char *item, *eq, *end;
+		size_t klen, vlen;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		item = p;
+		end = strchr(item, ',');
+		if (end == NULL)
+			end = item + strlen(item);
+		p = end;
+		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		eq = memchr(item, '=', (size_t)(end - item));
+		if (eq == NULL)
+			return fail(ctx, "log fields: \"%s\" is not key=value",
+				    item);
+		klen = (size_t)(eq - item);
+		vlen = (size_t)(end - eq - 1);
+		if (!is_field_key(item, klen) || vlen == 0 || vlen > 256 ||
+		    reg_has_ctl(eq + 1, vlen))
+			return fail(ctx, "log fields: bad field \"%s\"", item);
+		if (log->nfields == REG_LOG_FIELDS_MAX)
+			return fail(ctx, "log fields: more than %d fields",
+				    REG_LOG_FIELDS_MAX);
+		log->fields[log->nfields].key = reg_xstrndup(item, klen);
+		log->fields[log->nfields].value = reg_xstrndup(eq + 1, vlen);
+		log->nfields++;
+	}
+	return 1;
+}
+
+static int
+set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
+{
+	char *base = (char *)ctx->cfg;
+	void *field = base + row->offset;
+	uint64_t u;
+
+	switch (row->type) {
+	case KEY_BOOL:
+		if (parse_bool(v, field) == -1)
+			return fail(ctx, "%s: \"%s\" is not a boolean",
+				    row->key, v);
+		return 1;
+	case KEY_U64:
+		if (reg_parse_u64(v, row->min, row->max, &u) == -1)
+			return fail(ctx, "%s: \"%s\" is not a number in range",
+				    row->key, v);
+		*(uint64_t *)field = u;
+		return 1;
+	case KEY_PATH:
+		if (v[0] != '/')
+			return fail(ctx, "%s: \"%s\" is not an absolute path",
+				    row->key, v);
+		/* fall through */
+	case KEY_STRING:
+		if (*v == '\0' || strlen(v) > 4000)
+			return fail(ctx, "%s: bad value \"%s\"", row->key, v);
+		free(*(char **)field);
+		*(char **)field = reg_xstrdup(v);
+		return 1;
+	case KEY_UMASK:
+		if (parse_umask(v, field) == -1)
+			return fail(ctx, "%s: \"%s\" is not an octal umask",
+				    row->key, v);
+		return 1;
+	case KEY_DRIVER:
+		if (strcmp(v, "filesystem") != 0)
+			return fail(ctx, "%s: unknown storage driver \"%s\"",
+				    row->key, v);
+		*(enum reg_storage_driver *)field = REG_STORAGE_FILESYSTEM;
+		return 1;
+	case KEY_LOG_LEVEL:
+		if (reg_log_level_parse(v, field) == -1)
+			return fail(ctx,
+				    "%s: \"%s\" is not error, warn, info or "
+				    "debug",
+				    row->key, v);
+		return 1;
+	case KEY_LOG_FORMAT:
+		if (strcmp(v, "json") == 0)
+			*(bool *)field = true;
+		else if (strcmp(v, "text") == 0)
+			*(bool *)field = false;
+		else
+			return fail(ctx, "%s: \"%s\" is not json or text",
+				    row->key, v);
+		return 1;
+	case KEY_LOG_FIELDS:
+		return parse_fields(v, field, ctx);
+	}
+	return fail(ctx, "%s: internal error", row->key);
+}
+
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *ctx = user;
+	size_t i;
+	bool section_known = false;
+
+	for (i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++) {
+		if (strcmp(key_table[i].section, section) != 0)
+			continue;
+		section_known = true;
+		if (strcmp(key_table[i].key, name) != 0)
+			continue;
+		if (ctx->seen[i]++)
+			return fail(ctx, "%s: key given twice in [%s]", name,
+				    section);
+		return set_value(ctx, &key_table[i], value);
+	}
+	if (!section_known)
+		return fail(ctx, "unknown section [%s]", section);
+	return fail(ctx, "unknown key \"%s\" in [%s]", name, section);
+}
+
+static int
+finish(struct reg_cfg *cfg, struct parse_ctx *ctx, int line, const char *name,
+       struct reg_err *err)
+{
+	if (line < 0)
+		return reg_err_set(err, REG_E_UNAVAILABLE,
+				   "%s: cannot read the configuration", name);
+	if (line > 0) {
+		reg_err_set(err, REG_E_UNAVAILABLE, "%s:%d: %s", name, line,
+			    ctx->msg[0] ? ctx->msg : "syntax error");
+		reg_cfg_release(cfg);
+		return -1;
+	}
+	if (cfg->storage.path == NULL) {
+		reg_cfg_release(cfg);
+		return reg_err_set(err, REG_E_UNAVAILABLE,
+				   "%s: [storage] path is required", name);
+	}
+	cfg->source = reg_xstrdup(name);
+	return 0;
+}
+
+int
+reg_cfg_load(struct reg_cfg *cfg, const char *path, struct reg_err *err)
+{
+	struct parse_ctx ctx;
+	int line;
+
+	memset(&ctx, 0, sizeof(ctx));
+	reg_cfg_init(cfg);
+	ctx.cfg = cfg;
+	line = ini_parse(path, on_key, &ctx);
+	return finish(cfg, &ctx, line, path, err);
+}
+
+int
+reg_cfg_load_string(struct reg_cfg *cfg, const char *text, const char *name,
+		    struct reg_err *err)
+{
+	struct parse_ctx ctx;
+	int line;
+
+	memset(&ctx, 0, sizeof(ctx));
+	reg_cfg_init(cfg);
+	ctx.cfg = cfg;
+	line = ini_parse_string(text, on_key, &ctx);
+	return finish(cfg, &ctx, line, name, err);
+}
+
+const char *
+reg_cfg_default_path(const char *cli_value)
+{
+	const char *env;
+
+	if (cli_value != NULL && *cli_value)
+		return cli_value;
+	env = getenv("BERTH_CONFIG");
+	if (env != NULL && *env)
+		return env;
+	return BERTH_CONFIG_PATH;
+}
+
+void
+reg_cfg_each_key(void (*fn)(const char *section, const char *key, void *ctx),
+		 void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++)
+		fn(key_table[i].section, key_table[i].key, ctx);
+}

@@ -1,0 +1,63 @@
+/* cfg.h: the berth.ini configuration, parsed with inih from a key table */
+/* SPDX-License-Identifier: MIT */
+#ifndef BERTH_CFG_H
+#define BERTH_CFG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "log.h"
+
+enum reg_storage_driver {
+	REG_STORAGE_FILESYSTEM = 0,
+};
+
+/*
+ * The whole configuration.  Strings are owned (reg_cfg_release frees
+ * them).  Every key lives in the table in cfg.c, which is also what
+ * berthctl and the documentation tests read.
+ */
+struct reg_cfg {
+	char *source;	/* file name, for messages */
+	struct {
+		enum reg_storage_driver driver;
+		char *path;
+		mode_t umask;
+	} storage;
+	struct {
+		bool delete_enabled;
+		bool readonly;
+		uint64_t max_page_size;
+		uint64_t max_manifest_size;
+		uint64_t upload_max_age;	/* seconds */
+	} registry;
+	struct reg_log_cfg log;
+};
+
+/* Defaults, for a config with no keys at all. */
+void reg_cfg_init(struct reg_cfg *cfg);
+void reg_cfg_release(struct reg_cfg *cfg);
+
+/*
+ * Parse the INI file at path into cfg (which is reg_cfg_init'ed first).
+ * Unknown sections or keys, bad values, duplicate fields and a missing
+ * [storage] path are errors: REG_E_UNAVAILABLE with a detail of the form
+ * "FILE:LINE: message".  On error cfg holds defaults only.
+ */
+int reg_cfg_load(struct reg_cfg *cfg, const char *path, struct reg_err *err);
+/* The same over a string (name is used in messages). */
+int reg_cfg_load_string(struct reg_cfg *cfg, const char *text,
+			const char *name, struct reg_err *err);
+
+/* The config file to use: --config's value, else $BERTH_CONFIG, else the
+ * compiled-in default. */
+const char *reg_cfg_default_path(const char *cli_value);
+
+/* Visit every known section/key (for documentation checks). */
+void reg_cfg_each_key(void (*fn)(const char *section, const char *key,
+				 void *ctx),
+		      void *ctx);
+
+#endif

@@ -1,0 +1,707 @@
+/* store_fs.c: the filesystem storage driver (openat-relative, atomic) */
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifdef HAVE_LINUX_OPENAT2_H
+#include <linux/openat2.h>
+#endif
+
+#include "store.h"
+
+#include "banned.h"
+
+/*
+ * Every operation is relative to one directory fd opened at start-up, and
+ * every key was validated (reg_store_key_is_valid) before it reaches a
+ * syscall.  Where the kernel has openat2, opens also carry
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, so even a symlink planted in the
+ * tree by someone else cannot lead outside it.  Temporary files live in
+ * <root>/_tmp so that nothing half-written ever sits next to real data.
+ */
+
+#define FS_IO_BUF (1024 * 1024)
+#define FS_TMP_DIR "_tmp"
+
+struct fs_store {
+	int rootfd;
+	char *root;
+	char *iobuf;	/* FS_IO_BUF bytes, allocated once per process */
+	bool no_openat2;
+};
+
+struct reg_store_lock {
+	int fd;
+};
+
+static struct fs_store *
+fs_of(struct reg_store *s)
+{
+	return s->priv;
+}
+
+static int
+check_key(const char *key, struct reg_err *err)
+{
+	if (!reg_store_key_is_valid(key))
+		return reg_err_set(err, REG_E_INTERNAL, "invalid storage key");
+	return 0;
+}
+
+/* openat beneath the root, refusing symlinks on the way where possible. */
+static int
+open_beneath(struct fs_store *fs, const char *key, int flags, mode_t mode)
+{
+#ifdef HAVE_LINUX_OPENAT2_H
+	if (!fs->no_openat2) {
+		struct open_how how;
+		long fd;
+
+		memset(&how, 0, sizeof(how));
+		how.flags = (unsigned long long)(flags | O_CLOEXEC);
+		if (flags & O_CREAT)
+			how.mode = mode;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+		fd = syscall(SYS_openat2, fs->rootfd, key, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return (int)fd;
+		fs->no_openat2 = true;
+	}
+#endif
+	return openat(fs->rootfd, key, flags | O_CLOEXEC | O_NOFOLLOW, mode);
+}
+
+/* The directory part of a key ("a/b/c" -> "a/b"), into buf. */
+static int
+parent_of(const char *key, char *buf, size_t bufsz)
+{
+	const char *slash = strrchr(key, '/');
+	size_t n;
+
+	if (slash == NULL) {
+		if (bufsz < 2)
+			return -1;
+		buf[0] = '.';
+		buf[1] = '\0';
+		return 0;
+	}
+	n = (size_t)(slash - key);
+	if (n + 1 > bufsz)
+		return -1;
+	memcpy(buf, key, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* mkdir -p of the directory that will hold key. */
+static int
+make_parents(struct fs_store *fs, const char *key)
+{
+	char path[PATH_MAX];
+	size_t i, n = strlen(key);
+
+	if (n >= sizeof(path))
+		return -1;
+	memcpy(path, key, n + 1);
+	for (i = 0; i < n; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
+		if (mkdirat(fs->rootfd, path, 0777) == -1 && errno != EEXIST)
+			return -1;
+		path[i] = '/';
+	}
+	return 0;
+}
+
+/* fsync the directory holding key, so a rename into it survives a crash. */
+static void
+sync_parent(struct fs_store *fs, const char *key)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	if (parent_of(key, dir, sizeof(dir)) == -1)
+		return;
+	fd = open_beneath(fs, dir, O_RDONLY | O_DIRECTORY, 0);
+	if (fd == -1)
+		return;
+	(void)fsync(fd);
+	close(fd);
+}
+
+static int
+rename_into(struct fs_store *fs, const char *from, const char *to)
+{
+	if (renameat(fs->rootfd, from, fs->rootfd, to) == 0)
+		return 0;
+	if (errno != ENOENT || make_parents(fs, to) == -1)
+		return -1;
+	return renameat(fs->rootfd, from, fs->rootfd, to);
+}
+
+static int
+random_hex(char *out, size_t nbytes)
+{
+	unsigned char raw[32];
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	if (nbytes > sizeof(raw) || RAND_bytes(raw, (int)nbytes) != 1)
+		return -1;
+	for (i = 0; i < nbytes; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[2 * nbytes] = '\0';
+	return 0;
+}
+
+static int
+fs_open(struct reg_store *s, const struct reg_cfg *cfg, struct reg_err *err)
+{
+	struct fs_store *fs = reg_xcalloc(1, sizeof(*fs));
+	const char *root = cfg->storage.path;
+
+	umask(cfg->storage.umask);
+	if (mkdir(root, 0777) == -1 && errno != EEXIST) {
+		reg_err_sys(err, REG_E_UNAVAILABLE,
+			    "cannot create storage root \"%s\"", root);
+		free(fs);
+		return -1;
+	}
+	fs->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fs->rootfd == -1) {
+		reg_err_sys(err, REG_E_UNAVAILABLE,
+			    "cannot open storage root \"%s\"", root);
+		free(fs);
+		return -1;
+	}
+	if (mkdirat(fs->rootfd, FS_TMP_DIR, 0777) == -1 && errno != EEXIST) {
+		reg_err_sys(err, REG_E_UNAVAILABLE,
+			    "cannot create \"%s/%s\"", root, FS_TMP_DIR);
+		close(fs->rootfd);
+		free(fs);
+		return -1;
+	}
+	fs->root = reg_xstrdup(root);
+	s->priv = fs;
+	return 0;
+}
+
+static void
+fs_close(struct reg_store *s)
+{
+	struct fs_store *fs = fs_of(s);
+
+	close(fs->rootfd);
+	free(fs->root);
+	free(fs->iobuf);
+	free(fs);
+	s->priv = NULL;
+}
+
+static int
+fail_errno(struct reg_err *err, const char *what, const char *key)
+{
+	if (errno == ENOENT || errno == ENOTDIR) {
+		errno = ENOENT;
+		return reg_err_sys(err, REG_E_INTERNAL, "not found");
+	}
+	return reg_err_sys(err, REG_E_INTERNAL, "%s \"%s\": %s", what, key,
+			   strerror(errno));
+}
+
+static int
+fs_stat(struct reg_store *s, const char *key, uint64_t *size,
+	struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	struct stat st;
+
+	if (check_key(key, err) == -1)
+		return -1;
+	if (fstatat(fs->rootfd, key, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return fail_errno(err, "stat", key);
+	if (!S_ISREG(st.st_mode)) {
+		errno = ENOENT;
+		return fail_errno(err, "stat", key);
+	}
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+static int
+read_all_fd(int fd, struct reg_buf *out, uint64_t size, struct reg_err *err)
+{
+	char *p;
+	size_t done = 0;
+	ssize_t n;
+
+	reg_buf_reset(out);
+	if (size > out->max)
+		return reg_err_set(err, REG_E_SIZE_INVALID,
+				   "object larger than %zu bytes", out->max);
+	/* Reserve, then read straight into the buffer. */
+	if (reg_buf_add(out, "", 0) == -1)
+		return reg_err_set(err, REG_E_NOMEM, "buffer");
+	while (done < size) {
+		char chunk[8192];
+		size_t want = size - done < sizeof(chunk) ? size - done
+							   : sizeof(chunk);
+
+		n = read(fd, chunk, want);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return reg_err_sys(err, REG_E_INTERNAL, "short read");
+		if (reg_buf_add(out, chunk, (size_t)n) == -1)
+			return reg_err_set(err, REG_E_SIZE_INVALID,
+					   "object too large");
+		done += (size_t)n;
+	}
+	p = out->data;
+	(void)p;
+	return 0;
+}
+
+static int
+fs_get(struct reg_store *s, const char *key, struct reg_buf *out,
+       struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	struct stat st;
+	int fd, rc;
+
+	if (check_key(key, err) == -1)
+		return -1;
+	fd = open_beneath(fs, key, O_RDONLY, 0);
+	if (fd == -1)
+		return fail_errno(err, "open", key);
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = ENOENT;
+		return fail_errno(err, "open", key);
+	}
+	rc = read_all_fd(fd, out, (uint64_t)st.st_size, err);
+	close(fd);
+	return rc;
+}
+
+static int
+fs_read(struct reg_store *s, const char *key, uint64_t off, uint64_t len,
+	reg_store_sink_fn sink, void *ctx, struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	int fd;
+	int rc = -1;
+
+	if (check_key(key, err) == -1)
+		return -1;
+	if (fs->iobuf == NULL)
+		fs->iobuf = reg_xmalloc(FS_IO_BUF);
+	fd = open_beneath(fs, key, O_RDONLY, 0);
+	if (fd == -1)
+		return fail_errno(err, "open", key);
+	(void)posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_SEQUENTIAL);
+	while (len > 0) {
+		size_t want = len < FS_IO_BUF ? (size_t)len : FS_IO_BUF;
+		ssize_t n = pread(fd, fs->iobuf, want, (off_t)off);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			reg_err_sys(err, REG_E_INTERNAL, "short read of \"%s\"",
+				    key);
+			goto out;
+		}
+		if (sink(ctx, fs->iobuf, (size_t)n, err) == -1)
+			goto out;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* A fresh temporary file in _tmp; its key goes to tmpkey. */
+static int
+open_tmp(struct fs_store *fs, char *tmpkey, size_t tmpsz)
+{
+	char id[33];
+	int n;
+
+	if (random_hex(id, 16) == -1)
+		return -1;
+	n = snprintf(tmpkey, tmpsz, FS_TMP_DIR "/%s", id);
+	if (n < 0 || (size_t)n >= tmpsz)
+		return -1;
+	return open_beneath(fs, tmpkey,
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
+}
+
+static int
+fs_put(struct reg_store *s, const char *key, const void *p, size_t n,
+       struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	char tmp[64];
+	int fd;
+
+	if (check_key(key, err) == -1)
+		return -1;
+	fd = open_tmp(fs, tmp, sizeof(tmp));
+	if (fd == -1)
+		return reg_err_sys(err, REG_E_INTERNAL,
+				   "cannot create a temporary file: %s",
+				   strerror(errno));
+	if (write_all(fd, p, n) == -1 || fsync(fd) == -1) {
+		reg_err_sys(err, REG_E_INTERNAL, "cannot write \"%s\": %s",
+			    key, strerror(errno));
+		close(fd);
+		unlinkat(fs->rootfd, tmp, 0);
+		return -1;
+	}
+	close(fd);
+	if (rename_into(fs, tmp, key) == -1) {
+		reg_err_sys(err, REG_E_INTERNAL, "cannot rename into \"%s\": %s",
+			    key, strerror(errno));
+		unlinkat(fs->rootfd, tmp, 0);
+		return -1;
+	}
+	sync_parent(fs, key);
+	return 0;
+}
+
+static int
+fs_remove(struct reg_store *s, const char *key, struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+
+	if (check_key(key, err) == -1)
+		return -1;
+	if (unlinkat(fs->rootfd, key, 0) == -1)
+		return fail_errno(err, "remove", key);
+	sync_parent(fs, key);
+	return 0;
+}
+
+/* rm -r below an open directory fd (consumed). */
+static int
+remove_dir_contents(int dfd, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (depth > 16) {
+		close(dfd);
+		return -1;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			continue;
+		if (errno == EISDIR || errno == EPERM) {
+			int sub = openat(dirfd(d), de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						 O_CLOEXEC);
+
+			if (sub == -1 || remove_dir_contents(sub, depth + 1) ||
+			    unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == -1)
+				rc = -1;
+		} else if (errno != ENOENT) {
+			rc = -1;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+fs_remove_tree(struct reg_store *s, const char *prefix, struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	int dfd;
+
+	if (check_key(prefix, err) == -1)
+		return -1;
+	dfd = open_beneath(fs, prefix, O_RDONLY | O_DIRECTORY, 0);
+	if (dfd == -1)
+		return errno == ENOENT ? 0 : fail_errno(err, "open", prefix);
+	if (remove_dir_contents(dfd, 0) == -1 ||
+	    (unlinkat(fs->rootfd, prefix, AT_REMOVEDIR) == -1 &&
+	     errno != ENOENT))
+		return reg_err_sys(err, REG_E_INTERNAL,
+				   "cannot remove \"%s\": %s", prefix,
+				   strerror(errno));
+	return 0;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Keep the limit smallest names after "after": a sorted array with binary
+ * insertion, so memory stays O(limit) for any directory size.
+ */
+static void
+keep_smallest(char **best, size_t *n, size_t limit, const char *name)
+{
+	size_t lo = 0, hi = *n;
+
+	if (*n == limit && strcmp(name, best[*n - 1]) >= 0)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(best[mid], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (*n == limit) {
+		free(best[*n - 1]);
+		(*n)--;
+	}
+	memmove(best + lo + 1, best + lo, (*n - lo) * sizeof(*best));
+	best[lo] = reg_xstrdup(name);
+	(*n)++;
+}
+
+static int
+fs_list(struct reg_store *s, const char *prefix, const char *after,
+	size_t limit, reg_store_list_fn fn, void *ctx, struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	char **best;
+	size_t n = 0, i;
+	struct dirent *de;
+	DIR *d;
+	int dfd;
+
+	if (check_key(prefix, err) == -1)
+		return -1;
+	if (limit == 0)
+		return 0;
+	dfd = open_beneath(fs, prefix, O_RDONLY | O_DIRECTORY, 0);
+	if (dfd == -1)
+		return fail_errno(err, "list", prefix);
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return reg_err_sys(err, REG_E_INTERNAL, "list \"%s\"", prefix);
+	}
+	best = reg_xcalloc(limit, sizeof(*best));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (after != NULL && *after && strcmp(de->d_name, after) <= 0)
+			continue;
+		keep_smallest(best, &n, limit, de->d_name);
+	}
+	closedir(d);
+	qsort(best, n, sizeof(*best), cmp_names); /* already sorted; cheap */
+	for (i = 0; i < n; i++) {
+		if (fn(ctx, best[i]) != 0)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		free(best[i]);
+	free(best);
+	return 0;
+}
+
+static struct reg_store_lock *
+fs_lock(struct reg_store *s, const char *key, struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	struct reg_store_lock *l;
+	int fd;
+
+	if (check_key(key, err) == -1)
+		return NULL;
+	fd = open_beneath(fs, key, O_RDWR | O_CREAT, 0666);
+	if (fd == -1) {
+		fail_errno(err, "lock", key);
+		return NULL;
+	}
+	while (flock(fd, LOCK_EX) == -1) {
+		if (errno != EINTR) {
+			reg_err_sys(err, REG_E_INTERNAL, "flock: %s",
+				    strerror(errno));
+			close(fd);
+			return NULL;
+		}
+	}
+	l = reg_xmalloc(sizeof(*l));
+	l->fd = fd;
+	return l;
+}
+
+static void
+fs_unlock(struct reg_store_lock *l)
+{
+	if (l == NULL)
+		return;
+	close(l->fd); /* releases the flock */
+	free(l);
+}
+
+static int
+fs_append(struct reg_store *s, const char *key, uint64_t offset,
+	  reg_store_source_fn src, void *ctx, uint64_t *written,
+	  struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	struct stat st;
+	uint64_t total = 0;
+	int fd, rc = -1;
+
+	if (check_key(key, err) == -1)
+		return -1;
+	if (fs->iobuf == NULL)
+		fs->iobuf = reg_xmalloc(FS_IO_BUF);
+	fd = open_beneath(fs, key, O_WRONLY | O_CREAT, 0666);
+	if (fd == -1)
+		return fail_errno(err, "open", key);
+	if (fstat(fd, &st) == -1) {
+		reg_err_sys(err, REG_E_INTERNAL, "fstat: %s", strerror(errno));
+		goto out;
+	}
+	if ((uint64_t)st.st_size < offset) {
+		reg_err_set(err, REG_E_BLOB_UPLOAD_INVALID,
+			    "upload data is shorter than its saved state");
+		goto out;
+	}
+	/* Bytes past offset were written by a worker that died before it
+	 * saved the hash state: they were never acknowledged. */
+	if ((uint64_t)st.st_size > offset &&
+	    ftruncate(fd, (off_t)offset) == -1) {
+		reg_err_sys(err, REG_E_INTERNAL, "ftruncate: %s",
+			    strerror(errno));
+		goto out;
+	}
+	if (lseek(fd, (off_t)offset, SEEK_SET) == (off_t)-1) {
+		reg_err_sys(err, REG_E_INTERNAL, "lseek: %s", strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		long n = src(ctx, fs->iobuf, FS_IO_BUF, err);
+
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		if (write_all(fd, fs->iobuf, (size_t)n) == -1) {
+			reg_err_sys(err, REG_E_INTERNAL, "write: %s",
+				    strerror(errno));
+			goto out;
+		}
+		total += (uint64_t)n;
+	}
+	*written = total;
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+static int
+fs_move(struct reg_store *s, const char *from, const char *to,
+	struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	int fd;
+
+	if (check_key(from, err) == -1 || check_key(to, err) == -1)
+		return -1;
+	fd = open_beneath(fs, from, O_RDONLY, 0);
+	if (fd == -1)
+		return fail_errno(err, "open", from);
+	if (fsync(fd) == -1) {
+		close(fd);
+		return reg_err_sys(err, REG_E_INTERNAL, "fsync: %s",
+				   strerror(errno));
+	}
+	close(fd);
+	if (rename_into(fs, from, to) == -1)
+		return reg_err_sys(err, REG_E_INTERNAL,
+				   "cannot move into \"%s\": %s", to,
+				   strerror(errno));
+	sync_parent(fs, to);
+	return 0;
+}
+
+static int
+fs_local_path(struct reg_store *s, const char *key, char *buf, size_t bufsz)
+{
+	struct fs_store *fs = fs_of(s);
+	int n;
+
+	if (!reg_store_key_is_valid(key))
+		return -1;
+	n = snprintf(buf, bufsz, "%s/%s", fs->root, key);
+	if (n < 0 || (size_t)n >= bufsz)
+		return -1;
+	return 0;
+}
+
+const struct reg_store_driver reg_store_fs_driver = {
+	.name = "filesystem",
+	.open = fs_open,
+	.close = fs_close,
+	.stat = fs_stat,
+	.get = fs_get,
+	.read = fs_read,
+	.put = fs_put,
+	.remove = fs_remove,
+	.remove_tree = fs_remove_tree,
+	.list = fs_list,
+	.lock = fs_lock,
+	.unlock = fs_unlock,
+	.append = fs_append,
+	.move = fs_move,
+	.local_path = fs_local_path,
+};

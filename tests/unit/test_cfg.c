@@ -1,0 +1,132 @@
+/* test_cfg.c: unit tests for the berth.ini parser */
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "../../lib/cfg.c"
+#include "t.h"
+
+static const struct {
+	int line;
+	const char *text;
+	int rc;
+	const char *detail_has;
+} cases[] = {
+	{ __LINE__, "[storage]\npath = /srv/r\n", 0, NULL },
+	{ __LINE__, "", -1, "[storage] path is required" },
+	{ __LINE__, "[storage]\npath = relative\n", -1, "t.ini:2:" },
+	{ __LINE__, "[storage]\npath = /x\nbogus = 1\n", -1,
+	  "t.ini:3: unknown key \"bogus\"" },
+	{ __LINE__, "[nope]\nk = v\n", -1, "t.ini:2: unknown section [nope]" },
+	{ __LINE__, "[storage]\npath = /x\n[registry]\ndelete = maybe\n", -1,
+	  "t.ini:4: delete" },
+	{ __LINE__, "[storage]\npath = /x\n[registry]\ndelete = yes\n", 0,
+	  NULL },
+	{ __LINE__, "[storage]\npath = /x\n[registry]\nmax_page_size = 0\n",
+	  -1, "t.ini:4:" },
+	{ __LINE__,
+	  "[storage]\npath = /x\n[registry]\nmax_page_size = 1x\n", -1,
+	  "not a number" },
+	{ __LINE__,
+	  "[storage]\npath = /x\n[registry]\nmax_page_size = "
+	  "99999999999999999999999\n",
+	  -1, "not a number" },
+	{ __LINE__, "[storage]\npath = /x\numask = 0022\n", 0, NULL },
+	{ __LINE__, "[storage]\npath = /x\numask = 0999\n", -1, "umask" },
+	{ __LINE__, "[storage]\npath = /x\numask = 1777\n", -1, "umask" },
+	{ __LINE__, "[storage]\npath = /x\ndriver = s4\n", -1,
+	  "unknown storage driver" },
+	{ __LINE__, "[storage]\npath = /x\npath = /y\n", -1, "twice" },
+	{ __LINE__, "[storage]\npath = /x\n[log]\nlevel = loud\n", -1,
+	  "t.ini:4: level" },
+	{ __LINE__, "[storage]\npath = /x\n[log]\nformatter = xml\n", -1,
+	  "json or text" },
+	{ __LINE__,
+	  "[storage]\npath = /x\n[log]\nfields = service=registry, "
+	  "environment=production\n",
+	  0, NULL },
+	{ __LINE__, "[storage]\npath = /x\n[log]\nfields = novalue\n", -1,
+	  "key=value" },
+	{ __LINE__, "[storage]\npath = /x\n[log]\nfields = Bad=1\n", -1,
+	  "bad field" },
+	{ __LINE__, "[storage]\npath = /x\nthis is not ini\n", -1, "t.ini:3:" },
+};
+
+static void
+test_table(void)
+{
+	size_t i;
+
+	for (i = 0; i < T_NITEMS(cases); i++) {
+		struct reg_cfg cfg;
+		struct reg_err err;
+		int rc;
+
+		T_ROW(cases[i].line);
+		reg_err_clear(&err);
+		rc = reg_cfg_load_string(&cfg, cases[i].text, "t.ini", &err);
+		T_EQ_INT(rc, cases[i].rc);
+		if (rc == -1) {
+			T_EQ_INT(err.code, REG_E_UNAVAILABLE);
+			if (strstr(err.detail, cases[i].detail_has) == NULL)
+				T_FAIL_AT("detail \"%s\" lacks \"%s\"",
+					  err.detail, cases[i].detail_has);
+		}
+		reg_cfg_release(&cfg);
+	}
+}
+
+static void
+test_values(void)
+{
+	struct reg_cfg cfg;
+	struct reg_err err;
+
+	T_EQ_INT(reg_cfg_load_string(&cfg,
+				     "[storage]\npath = /srv/r\numask = 007\n"
+				     "[registry]\ndelete = true\nreadonly = "
+				     "on\nmax_page_size = 50\n"
+				     "max_manifest_size = 2048\n"
+				     "[log]\nlevel = debug\nformatter = json\n"
+				     "fields = service=registry,env=prod\n"
+				     "file = /var/log/berth.log\n",
+				     "v.ini", &err),
+		 0);
+	T_EQ_STR(cfg.storage.path, "/srv/r");
+	T_EQ_INT(cfg.storage.umask, 07);
+	T_ASSERT(cfg.registry.delete_enabled);
+	T_ASSERT(cfg.registry.readonly);
+	T_EQ_INT(cfg.registry.max_page_size, 50);
+	T_EQ_INT(cfg.registry.max_manifest_size, 2048);
+	T_EQ_INT(cfg.log.level, REG_LOG_DEBUG);
+	T_ASSERT(cfg.log.json);
+	T_EQ_INT(cfg.log.nfields, 2);
+	T_EQ_STR(cfg.log.fields[1].key, "env");
+	T_EQ_STR(cfg.log.fields[1].value, "prod");
+	T_EQ_STR(cfg.log.file, "/var/log/berth.log");
+	reg_cfg_release(&cfg);
+}
+
+static void
+test_defaults(void)
+{
+	struct reg_cfg cfg;
+	struct reg_err err;
+
+	T_EQ_INT(reg_cfg_load_string(&cfg, "[storage]\npath = /r\n", "d.ini",
+				     &err),
+		 0);
+	T_EQ_INT(cfg.storage.umask, 027);
+	T_ASSERT(!cfg.registry.delete_enabled);
+	T_EQ_INT(cfg.registry.max_page_size, 1000);
+	T_EQ_INT(cfg.registry.max_manifest_size, 4 * 1024 * 1024);
+	reg_cfg_release(&cfg);
+}
+
+int
+main(void)
+{
+	T_RUN(test_table, "config parse table");
+	T_RUN(test_values, "config values");
+	T_RUN(test_defaults, "config defaults");
+	return T_DONE();
+}

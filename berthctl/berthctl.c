@@ -12,7 +12,8 @@
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: berthctl check-config [--config FILE]\n");
+	fprintf(stderr, "usage: berthctl check-config [--config FILE]\n"
+			"       berthctl keys\n");
 	return 2;
 }
 
@@ -40,6 +41,13 @@ check_config(int argc, char **argv)
 	return 0;
 }
 
+static void
+print_key(const char *section, const char *key, void *ctx)
+{
+	(void)ctx;
+	printf("%s %s\n", section, key);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -47,5 +55,9 @@ main(int argc, char **argv)
 		return usage();
 	if (strcmp(argv[1], "check-config") == 0)
 		return check_config(argc - 2, argv + 2);
+	if (strcmp(argv[1], "keys") == 0) {
+		reg_cfg_each_key(print_key, NULL);
+		return 0;
+	}
 	return usage();
 }

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,9 @@ grow(struct reg_buf *b, size_t extra)
 {
 	size_t want, cap;
 
-	if (__builtin_add_overflow(b->len, extra, &want) || want > b->max)
+	/* want + 1 (the NUL) must not wrap either. */
+	if (__builtin_add_overflow(b->len, extra, &want) || want > b->max ||
+	    want == SIZE_MAX)
 		return -1;
 	if (want + 1 <= b->cap)
 		return 0;
@@ -52,7 +55,7 @@ grow(struct reg_buf *b, size_t extra)
 		if (__builtin_mul_overflow(cap, 2, &cap))
 			return -1;
 	}
-	if (cap > b->max + 1)
+	if (cap - 1 > b->max)
 		cap = b->max + 1;
 	if (b->cap) {
 		b->data = reg_xrealloc(b->data, cap);

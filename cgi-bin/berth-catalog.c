@@ -37,7 +37,7 @@ page_add(void *ctx, const char *name)
 	int n;
 
 	if (pg->count == pg->n) {
-		pg->more = true;
+		pg->more = pg->n > 0; /* n=0 asks for nothing, not for a link */
 		return 1;
 	}
 	if ((pg->count && reg_buf_add(pg->out, ",", 1) == -1) ||

@@ -171,7 +171,11 @@ reg_http() {
 	# An empty Content-Type stops curl adding form encoding to bodies.
 	curl -sS -g -o "$REG_BODY_FILE" -D "$hdr" -H 'Content-Type:' -H 'Expect:' \
 		"${args[@]}" "$BERTH_URL$url" || true
-	[ -f "$REG_BODY_FILE" ] || : >"$REG_BODY_FILE"
+	# curl --head writes the header block to -o as well: HTTP gives a HEAD
+	# response no body (the CGI mode checks that the programs send none).
+	if [ "$method" = HEAD ] || [ ! -f "$REG_BODY_FILE" ]; then
+		: >"$REG_BODY_FILE"
+	fi
 	_parse_headers "$hdr"
 	REG_BODY=$(cat "$REG_BODY_FILE")
 }

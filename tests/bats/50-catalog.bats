@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# 50-catalog.bats: GET /v2/ and GET /v2/_catalog
+#
+# The catalog is shared by every test that runs against the same registry,
+# so these tests only make claims about their own repositories and about
+# order, never about the whole list.
+
+load helpers
+load lib_manifests
+
+# Three repositories under one unique prefix, pushed out of order: sets
+# BASE (itself a valid name that sorts just before them) and R1 R2 R3.
+three_repos() {
+	BASE=$(new_repo)
+	R1=$BASE/a R2=$BASE/b R3=$BASE/c
+	make_image "$R3" v1 || return 1
+	make_image "$R1" v1 || return 1
+	make_image "$R1" v2 || return 1
+	make_image "$R2" v1
+}
+
+# walk_catalog FIRST_URL MAX_PAGES: follow rel="next" Links from FIRST_URL,
+# appending every repository to the file $ALL; each page must be a 200
+# with a JSON list and, when it has a Link, not be empty.
+walk_catalog() {
+	local next=$1 pages=0
+	ALL=$(tmp_file catalog)
+	: >"$ALL"
+	while [ -n "$next" ]; do
+		[ "$pages" -lt "$2" ] || { fail "catalog still has a next page after $2 pages"; return; }
+		reg GET "$next"
+		assert_status 200
+		assert_json '.repositories | type == "array"'
+		jq -r '.repositories[]' "$REG_BODY_FILE" >>"$ALL"
+		next=$(link_next)
+		[ -z "$next" ] || assert_json '.repositories | length >= 1'
+		pages=$((pages + 1))
+	done
+}
+
+@test "GET /v2/ is 200 with the API version header and a JSON body" {
+	reg GET /v2/
+	assert_status 200
+	assert_header Docker-Distribution-API-Version '^registry/2\.0$'
+	assert_header Content-Type '^application/json'
+	assert_json 'type == "object"'
+}
+
+@test "HEAD /v2/ is 200 with the API version header" {
+	reg HEAD /v2/
+	assert_status 200
+	assert_header Docker-Distribution-API-Version '^registry/2\.0$'
+}
+
+@test "the catalog is a sorted JSON list" {
+	three_repos
+	reg GET /v2/_catalog
+	assert_status 200
+	assert_header Content-Type '^application/json'
+	assert_json '.repositories | type == "array"'
+	assert_json '.repositories | . == (unique)'
+}
+
+@test "walking the whole catalog lists each pushed repository once, in order" {
+	three_repos
+	walk_catalog /v2/_catalog 1000
+	# Strictly ascending overall, so no repository appears twice.
+	[ "$(LC_ALL=C sort -u "$ALL")" = "$(cat "$ALL")" ] ||
+		fail "catalog is not strictly ascending: $(cat "$ALL")"
+	assert_equal "$(grep -F "$BASE/" "$ALL" | paste -sd,)" "$R1,$R2,$R3"
+}
+
+@test "n limits the catalog page and a Link points to the next one" {
+	three_repos
+	reg GET "/v2/_catalog?n=1&last=$BASE"
+	assert_status 200
+	assert_json ".repositories == [\"$R1\"]"
+	assert_next_link 1 "$R1"
+}
+
+@test "n and last page through the catalog in order" {
+	three_repos
+	reg GET "/v2/_catalog?n=2&last=$BASE"
+	assert_status 200
+	assert_json ".repositories == [\"$R1\", \"$R2\"]"
+	assert_next_link 2 "$R2"
+	reg GET "$(link_next)"
+	assert_status 200
+	assert_json ".repositories[0] == \"$R3\""
+	assert_json '.repositories | length <= 2'
+}
+
+@test "last alone lists the repositories after it" {
+	three_repos
+	reg GET "/v2/_catalog?last=$R1"
+	assert_status 200
+	assert_json ".repositories[0:2] == [\"$R2\", \"$R3\"]"
+}
+
+@test "a catalog n that is not a number is 400 PAGINATION_NUMBER_INVALID" {
+	reg GET "/v2/_catalog?n=abc"
+	assert_error 400 PAGINATION_NUMBER_INVALID
+}
+
+@test "an unknown path under /v2/ is 404 with an error body" {
+	reg GET /v2/nothing-here
+	assert_status 404
+	assert_json '.errors | length >= 1'
+	assert_json '.errors[0].code | test("^[A-Z_]+$")'
+}

@@ -22,10 +22,13 @@ base_get(struct reg_req *rq, struct reg_err *err)
 }
 
 struct page {
+	struct reg_req *rq;
 	uint64_t n;
 	uint64_t count;
 	struct reg_buf *out;
 	char final[REG_NAME_MAX + 1];
+	char seen[REG_NAME_MAX + 1];	/* last name looked at */
+	uint64_t looked;
 	bool more;
 	bool failed;
 };
@@ -36,6 +39,13 @@ page_add(void *ctx, const char *name)
 	struct page *pg = ctx;
 	int n;
 
+	pg->looked++;
+	n = snprintf(pg->seen, sizeof(pg->seen), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(pg->seen))
+		pg->failed = true;
+	/* Only what the caller may pull is listed. */
+	if (!reg_req_allowed(pg->rq, name, REG_AUTH_PULL))
+		return 0;
 	if (pg->count == pg->n) {
 		pg->more = pg->n > 0; /* n=0 asks for nothing, not for a link */
 		return 1;
@@ -81,9 +91,23 @@ catalog_get(struct reg_req *rq, struct reg_err *err)
 	pg.out = &out;
 	if (reg_buf_adds(&out, "{\"repositories\":[") == -1)
 		goto out;
-	if (pg.n > 0 && reg_repo_catalog(rq->store, last, (size_t)pg.n + 1,
-					 page_add, &pg, err) == -1)
-		goto out;
+	pg.rq = rq;
+	/*
+	 * Names the caller may not see are skipped, so one listing can come
+	 * back short: go on from the last name seen until the page is full
+	 * or the catalog ends, one bounded batch at a time.
+	 */
+	while (pg.n > 0 && !pg.more && !pg.failed) {
+		uint64_t batch = pg.n + 1;
+
+		pg.looked = 0;
+		if (reg_repo_catalog(rq->store, last, (size_t)batch, page_add,
+				     &pg, err) == -1)
+			goto out;
+		if (pg.looked < batch)
+			break;
+		memcpy(last, pg.seen, sizeof(last));
+	}
 	if (pg.failed || reg_buf_adds(&out, "]}") == -1) {
 		reg_err_set(err, REG_E_INTERNAL, "catalog too large");
 		goto out;

@@ -112,6 +112,9 @@ try_mount(struct reg_req *rq, struct reg_err *err)
 	f = reg_query_get(rq->query, "from", from, sizeof(from));
 	if (f <= 0 || !reg_name_is_valid(from, (size_t)f))
 		return 1;
+	/* Mounting reads the other repository: it needs pull there. */
+	if (!reg_req_allowed(rq, from, REG_AUTH_PULL))
+		return 1;
 	if (reg_repo_blob_stat(rq->store, from, &d, &size, &miss) == -1)
 		return 1;
 	if (reg_repo_blob_link(rq->store, rq->name, &d, err) == -1)

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "netaddr.h"
 #include "parse.h"
 
 #include "banned.h"
@@ -29,6 +30,12 @@ enum key_type {
 	KEY_LOG_LEVEL,
 	KEY_LOG_FORMAT,
 	KEY_LOG_FIELDS,
+	KEY_SENDFILE,
+	KEY_AUTH_METHODS,
+	KEY_CIDRS,	/* a CIDR list, kept as text */
+	KEY_JWT_ALGS,	/* a list of algorithms, as bits */
+	KEY_JWT_ALG,	/* one algorithm */
+	KEY_FIELD,	/* a certificate subject field name */
 };
 
 /* One row per key; the offset points into struct reg_cfg. */
@@ -59,6 +66,41 @@ static const struct key_row key_table[] = {
 	{ "log", "formatter", KEY_LOG_FORMAT, OFF(log.json), 0, 0 },
 	{ "log", "fields", KEY_LOG_FIELDS, OFF(log), 0, 0 },
 	{ "log", "file", KEY_PATH, OFF(log.file), 0, 0 },
+	{ "http", "insecure", KEY_BOOL, OFF(http.insecure), 0, 0 },
+	{ "http", "allow_loopback_plaintext", KEY_BOOL,
+	  OFF(http.allow_loopback_plaintext), 0, 0 },
+	{ "http", "sendfile", KEY_SENDFILE, OFF(http.sendfile), 0, 0 },
+	{ "auth", "method", KEY_AUTH_METHODS, OFF(auth.methods), 0, 0 },
+	{ "auth", "clientcert_field", KEY_FIELD, OFF(auth.clientcert_field), 0,
+	  0 },
+	{ "htpasswd", "path", KEY_PATH, OFF(htpasswd.path), 0, 0 },
+	{ "htpasswd", "realm", KEY_STRING, OFF(htpasswd.realm), 0, 0 },
+	{ "token", "realm", KEY_STRING, OFF(token.realm), 0, 0 },
+	{ "token", "service", KEY_STRING, OFF(token.service), 0, 0 },
+	{ "token", "issuer", KEY_STRING, OFF(token.issuer), 0, 0 },
+	{ "token", "keys", KEY_PATH, OFF(token.keys), 0, 0 },
+	{ "token", "ca", KEY_PATH, OFF(token.ca), 0, 0 },
+	{ "token", "hmac_secret_file", KEY_PATH, OFF(token.hmac_secret_file),
+	  0, 0 },
+	{ "token", "algorithms", KEY_JWT_ALGS, OFF(token.algorithms), 0, 0 },
+	{ "token", "autoredirect", KEY_BOOL, OFF(token.autoredirect), 0, 0 },
+	{ "token", "leeway", KEY_U64, OFF(token.leeway), 0, 300 },
+	{ "issuer", "key", KEY_PATH, OFF(issuer.key), 0, 0 },
+	{ "issuer", "certificate", KEY_PATH, OFF(issuer.certificate), 0, 0 },
+	{ "issuer", "hmac_secret_file", KEY_PATH,
+	  OFF(issuer.hmac_secret_file), 0, 0 },
+	{ "issuer", "algorithm", KEY_JWT_ALG, OFF(issuer.algorithm), 0, 0 },
+	{ "issuer", "expiration", KEY_U64, OFF(issuer.expiration), 60,
+	  30 * 86400 },
+	{ "issuer", "issuer", KEY_STRING, OFF(issuer.issuer), 0, 0 },
+	{ "issuer", "service", KEY_STRING, OFF(issuer.service), 0, 0 },
+	{ "issuer", "offline_token", KEY_BOOL, OFF(issuer.offline_token), 0,
+	  0 },
+	{ "access", "rules", KEY_PATH, OFF(access.rules), 0, 0 },
+	{ "access", "groups", KEY_PATH, OFF(access.groups), 0, 0 },
+	{ "access", "allow", KEY_CIDRS, OFF(access.allow), 0, 0 },
+	{ "access", "trusted_proxies", KEY_CIDRS, OFF(access.trusted_proxies),
+	  0, 0 },
 };
 
 struct parse_ctx {
@@ -80,6 +122,13 @@ reg_cfg_init(struct reg_cfg *cfg)
 	cfg->registry.upload_max_age = 7 * 86400;
 	cfg->log.level = REG_LOG_INFO;
 	cfg->log.json = false;
+	cfg->http.allow_loopback_plaintext = true;
+	cfg->token.algorithms = 1u << REG_CFG_ALG_EDDSA |
+				1u << REG_CFG_ALG_ES256 |
+				1u << REG_CFG_ALG_RS256;
+	cfg->token.leeway = 60;
+	cfg->issuer.algorithm = REG_CFG_ALG_EDDSA;
+	cfg->issuer.expiration = 300;
 }
 
 static void
@@ -97,9 +146,22 @@ release_fields(struct reg_log_cfg *log)
 void
 reg_cfg_release(struct reg_cfg *cfg)
 {
+	size_t i;
+
+	/* Every KEY_PATH/KEY_STRING/KEY_CIDRS/KEY_FIELD field is owned. */
+	for (i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++) {
+		switch (key_table[i].type) {
+		case KEY_PATH:
+		case KEY_STRING:
+		case KEY_CIDRS:
+		case KEY_FIELD:
+			free(*(char **)((char *)cfg + key_table[i].offset));
+			break;
+		default:
+			break;
+		}
+	}
 	free(cfg->source);
-	free(cfg->storage.path);
-	free(cfg->log.file);
 	release_fields(&cfg->log);
 	reg_cfg_init(cfg);
 }
@@ -218,6 +280,127 @@ parse_fields(const char *v, struct reg_log_cfg *log, struct parse_ctx *ctx)
 	return 1;
 }
 
+/* "htpasswd, clientcert": a set of methods; "none" alone. */
+static int
+parse_methods(const char *v, unsigned *out, struct parse_ctx *ctx)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {
+		{ "none", REG_AUTH_NONE },
+		{ "htpasswd", REG_AUTH_HTPASSWD },
+		{ "webserver", REG_AUTH_WEBSERVER },
+		{ "clientcert", REG_AUTH_CLIENTCERT },
+		{ "token", REG_AUTH_TOKEN },
+	};
+	char word[32];
+	unsigned bits = 0;
+	bool none = false;
+	const char *p = v;
+
+	while (*p) {
+		size_t n, i;
+		bool found = false;
+
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		n = strcspn(p, " ,\t");
+		if (n == 0)
+			break;
+		if (n >= sizeof(word))
+			return fail(ctx, "method: unknown method \"%.*s\"",
+				    (int)n, p);
+		memcpy(word, p, n);
+		word[n] = '\0';
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strcmp(word, names[i].name) == 0) {
+				bits |= names[i].bit;
+				none |= names[i].bit == REG_AUTH_NONE;
+				found = true;
+			}
+		}
+		if (!found)
+			return fail(ctx, "method: unknown method \"%s\"", word);
+		p += n;
+	}
+	if (none && bits)
+		return fail(ctx, "method: \"none\" cannot be combined%s", "");
+	if ((bits & REG_AUTH_TOKEN) && (bits & ~(unsigned)REG_AUTH_TOKEN))
+		return fail(ctx, "method: \"token\" cannot be combined%s", "");
+	*out = bits;
+	return 1;
+}
+
+static int
+alg_parse(const char *s, unsigned *out)
+{
+	static const char *const names[] = { "EdDSA", "ES256", "RS256",
+					     "HS256" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* One algorithm, or a list of them as bits. */
+static int
+parse_algs(const char *v, unsigned *out, bool one, struct parse_ctx *ctx)
+{
+	char word[32];
+	unsigned bits = 0, count = 0;
+	const char *p = v;
+	unsigned alg = REG_CFG_ALG_EDDSA;
+
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		n = strcspn(p, " ,\t");
+		if (n == 0)
+			break;
+		if (n >= sizeof(word))
+			return fail(ctx, "unknown algorithm \"%.*s\"", (int)n,
+				    p);
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (alg_parse(word, &alg) == -1)
+			return fail(ctx,
+				    "unknown algorithm \"%s\" (EdDSA, ES256, "
+				    "RS256, HS256)",
+				    word);
+		bits |= 1u << alg;
+		count++;
+		p += n;
+	}
+	if (count == 0 || (one && count != 1))
+		return fail(ctx, "%s", one ? "exactly one algorithm is needed"
+					  : "no algorithm given");
+	*out = one ? (unsigned)alg : bits;
+	return 1;
+}
+
+static bool
+is_subject_field(const char *v)
+{
+	size_t i, n = strlen(v);
+
+	if (n == 0 || n > 32)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!((v[i] >= 'A' && v[i] <= 'Z') ||
+		      (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9')))
+			return false;
+	}
+	return true;
+}
+
 static int
 set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
 {
@@ -243,7 +426,9 @@ set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
 				    row->key, v);
 		/* fall through */
 	case KEY_STRING:
-		if (*v == '\0' || strlen(v) > 4000)
+		/* Strings end up in headers (realm, service): keep them clean. */
+		if (*v == '\0' || strlen(v) > 4000 ||
+		    strpbrk(v, "\"\\") != NULL || reg_has_ctl(v, strlen(v)))
 			return fail(ctx, "%s: bad value \"%s\"", row->key, v);
 		free(*(char **)field);
 		*(char **)field = reg_xstrdup(v);
@@ -277,6 +462,42 @@ set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
 		return 1;
 	case KEY_LOG_FIELDS:
 		return parse_fields(v, field, ctx);
+	case KEY_SENDFILE:
+		if (strcmp(v, "none") == 0)
+			*(enum reg_sendfile *)field = REG_SENDFILE_NONE;
+		else if (strcmp(v, "x-sendfile") == 0)
+			*(enum reg_sendfile *)field = REG_SENDFILE_X_SENDFILE;
+		else
+			return fail(ctx, "%s: \"%s\" is not none or x-sendfile",
+				    row->key, v);
+		return 1;
+	case KEY_AUTH_METHODS:
+		return parse_methods(v, field, ctx);
+	case KEY_CIDRS: {
+		struct reg_cidr_list list;
+		struct reg_err err;
+		int ok;
+
+		reg_cidr_list_init(&list);
+		ok = reg_cidr_list_parse(&list, v, &err) == 0;
+		reg_cidr_list_release(&list);
+		if (!ok)
+			return fail(ctx, "%s: %s", row->key, err.detail);
+		free(*(char **)field);
+		*(char **)field = reg_xstrdup(v);
+		return 1;
+	}
+	case KEY_JWT_ALGS:
+		return parse_algs(v, field, false, ctx);
+	case KEY_JWT_ALG:
+		return parse_algs(v, field, true, ctx);
+	case KEY_FIELD:
+		if (!is_subject_field(v))
+			return fail(ctx, "%s: \"%s\" is not a subject field "
+				    "(CN, O, OU, emailAddress ...)", row->key, v);
+		free(*(char **)field);
+		*(char **)field = reg_xstrdup(v);
+		return 1;
 	}
 	return fail(ctx, "%s: internal error", row->key);
 }

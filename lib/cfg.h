@@ -14,6 +14,32 @@ enum reg_storage_driver {
 	REG_STORAGE_FILESYSTEM = 0,
 };
 
+/* How blob bytes leave: written by the program, or by the web server. */
+enum reg_sendfile {
+	REG_SENDFILE_NONE = 0,
+	REG_SENDFILE_X_SENDFILE,	/* X-Sendfile (lighttpd, mod_xsendfile) */
+};
+
+/*
+ * Token signature algorithms as the config names them; the values are the
+ * enum reg_jwt_alg of jwt.h (checked there at compile time).
+ */
+enum reg_cfg_alg {
+	REG_CFG_ALG_EDDSA = 0,
+	REG_CFG_ALG_ES256 = 1,
+	REG_CFG_ALG_RS256 = 2,
+	REG_CFG_ALG_HS256 = 3,
+};
+
+/* Authentication methods, combinable ([auth] method = a, b). */
+enum reg_auth_method {
+	REG_AUTH_NONE = 0,
+	REG_AUTH_HTPASSWD = 1 << 0,
+	REG_AUTH_WEBSERVER = 1 << 1,
+	REG_AUTH_CLIENTCERT = 1 << 2,
+	REG_AUTH_TOKEN = 1 << 3,
+};
+
 /*
  * The whole configuration.  Strings are owned (reg_cfg_release frees
  * them).  Every key lives in the table in cfg.c, which is also what
@@ -34,6 +60,46 @@ struct reg_cfg {
 		uint64_t upload_max_age;	/* seconds */
 	} registry;
 	struct reg_log_cfg log;
+	struct {
+		bool insecure;
+		bool allow_loopback_plaintext;
+		enum reg_sendfile sendfile;
+	} http;
+	struct {
+		unsigned methods;	/* enum reg_auth_method bits */
+		char *clientcert_field;	/* subject field naming the user */
+	} auth;
+	struct {
+		char *path;
+		char *realm;
+	} htpasswd;
+	struct {
+		char *realm;
+		char *service;
+		char *issuer;
+		char *keys;		/* PEM bundle or JWKS file */
+		char *ca;		/* roots for x5c chains */
+		char *hmac_secret_file;
+		unsigned algorithms;	/* bits of 1 << enum reg_jwt_alg */
+		bool autoredirect;
+		uint64_t leeway;
+	} token;
+	struct {
+		char *key;
+		char *certificate;
+		char *hmac_secret_file;
+		unsigned algorithm;	/* one enum reg_jwt_alg */
+		uint64_t expiration;
+		char *issuer;
+		char *service;
+		bool offline_token;
+	} issuer;
+	struct {
+		char *rules;
+		char *groups;
+		char *allow;		/* CIDR list, validated at load */
+		char *trusted_proxies;	/* CIDR list */
+	} access;
 };
 
 /* Defaults, for a config with no keys at all. */

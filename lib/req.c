@@ -510,6 +510,127 @@ route(struct reg_req *rq, const struct reg_route *routes, size_t n,
 	return NULL;
 }
 
+/* ---- authentication and authorization ---- */
+
+static const char *
+param_of(void *ctx, const char *name)
+{
+	return reg_req_param(ctx, name);
+}
+
+bool
+reg_req_allowed(struct reg_req *rq, const char *name, unsigned want)
+{
+	return reg_auth_allows(rq->auth, &rq->id, name, want);
+}
+
+static unsigned
+action_bits(enum reg_action action)
+{
+	switch (action) {
+	case REG_ACTION_PULL:
+		return REG_AUTH_PULL;
+	case REG_ACTION_PUSH:
+		return REG_AUTH_PULL | REG_AUTH_PUSH;
+	case REG_ACTION_DELETE:
+		return REG_AUTH_DELETE;
+	default:
+		return 0;
+	}
+}
+
+/* The token scope this request needs, as the challenge names it. */
+static int
+request_scope(struct reg_req *rq, enum reg_action action, struct reg_buf *b)
+{
+	static const char *const names[] = { [REG_ACTION_PULL] = "pull",
+					     [REG_ACTION_PUSH] = "pull,push",
+					     [REG_ACTION_DELETE] = "delete" };
+	char from[REG_NAME_MAX + 1];
+	long n;
+
+	if (action == REG_ACTION_CATALOG)
+		return reg_buf_adds(b, "registry:catalog:*");
+	if (action == REG_ACTION_NONE)
+		return 0;
+	if (reg_buf_addf(b, "repository:%s:%s", rq->name, names[action]) == -1)
+		return -1;
+	/* A mount also needs pull on the repository it mounts from. */
+	n = reg_query_get(rq->query, "from", from, sizeof(from));
+	if (rq->method == REG_POST && n > 0 &&
+	    reg_name_is_valid(from, (size_t)n) &&
+	    reg_buf_addf(b, " repository:%s:pull", from) == -1)
+		return -1;
+	return 0;
+}
+
+/* Add the WWW-Authenticate challenge for a 401. */
+static void
+add_challenge(struct reg_req *rq, enum reg_action action, const char *error)
+{
+	struct reg_buf scope, value;
+	const char *host = reg_req_param(rq, "HTTP_HOST");
+	const char *https = reg_req_param(rq, "HTTPS");
+
+	reg_buf_init(&scope, 2048);
+	reg_buf_init(&value, 4096);
+	if (request_scope(rq, action, &scope) == 0 &&
+	    reg_auth_challenge(rq->auth, scope.len ? scope.data : NULL, error,
+			       host, https != NULL && strcmp(https, "on") == 0,
+			       &value) == 0)
+		reg_req_header(rq, "WWW-Authenticate", "%s", value.data);
+	reg_buf_release(&value);
+	reg_buf_release(&scope);
+}
+
+/*
+ * Deny with the right answer: a caller who has not authenticated gets 401
+ * and a challenge; a token without the scope gets 401 insufficient_scope
+ * (the client then asks for a better token); anyone else 403 DENIED.
+ */
+static int
+deny(struct reg_req *rq, enum reg_action action, struct reg_err *err)
+{
+	if (rq->id.token != NULL) {
+		add_challenge(rq, action, "insufficient_scope");
+		return reg_err_set(err, REG_E_UNAUTHORIZED,
+				   "the token does not grant this access");
+	}
+	if (!rq->id.authenticated && reg_auth_required(rq->auth)) {
+		add_challenge(rq, action, NULL);
+		return reg_err_set(err, REG_E_UNAUTHORIZED,
+				   "authentication required");
+	}
+	return reg_err_set(err, REG_E_DENIED, "access to \"%s\" denied",
+			   rq->name[0] ? rq->name : "the registry");
+}
+
+static int
+authorize(struct reg_req *rq, const struct reg_route *r, struct reg_err *err)
+{
+	if (reg_auth_identify(rq->auth, param_of, rq, &rq->id, err) == -1) {
+		if (err->code == REG_E_UNAUTHORIZED)
+			add_challenge(rq, r->action, "invalid_token");
+		return -1;
+	}
+	switch (r->action) {
+	case REG_ACTION_NONE:
+		if (reg_auth_required(rq->auth) && !rq->id.authenticated &&
+		    rq->id.token == NULL)
+			return deny(rq, r->action, err);
+		return 0;
+	case REG_ACTION_CATALOG:
+		return reg_auth_allows_catalog(rq->auth, &rq->id)
+			       ? 0
+			       : deny(rq, r->action, err);
+	default:
+		return reg_auth_allows(rq->auth, &rq->id, rq->name,
+				       action_bits(r->action))
+			       ? 0
+			       : deny(rq, r->action, err);
+	}
+}
+
 /* ---- the main loop ---- */
 
 struct program {
@@ -517,6 +638,7 @@ struct program {
 	bool cfg_ok;
 	struct reg_err cfg_err;
 	struct reg_store *store;
+	struct reg_auth *auth;
 	const struct reg_route *routes;
 	size_t nroutes;
 };
@@ -563,6 +685,7 @@ serve_one(struct program *pg, struct io *io)
 	rq.io = io;
 	rq.cfg = &pg->cfg;
 	rq.store = pg->store;
+	rq.auth = pg->auth;
 	rq.method_name = "?";
 	rq.query = "";
 	rq.content_type = "";
@@ -583,6 +706,8 @@ serve_one(struct program *pg, struct io *io)
 	}
 	if ((r = route(&rq, pg->routes, pg->nroutes, &err)) == NULL)
 		goto done;
+	if (authorize(&rq, r, &err) == -1)
+		goto done;
 	rc = r->fn(&rq, &err);
 	if (rc == 0 && !rq.started)
 		rc = reg_err_set(&err, REG_E_INTERNAL, "handler sent nothing");
@@ -599,9 +724,11 @@ done:
 	line.repository = rq.name;
 	line.digest = rq.digest_logged;
 	line.remote_addr = reg_req_param(&rq, "REMOTE_ADDR");
+	line.user = rq.id.user;
 	line.error_code = rc == -1 ? reg_err_wire_code(err.code) : NULL;
 	reg_log_request(&line);
 	reg_log_set_request_id("");
+	reg_identity_release(&rq.id);
 	reg_buf_release(&rq.headers);
 }
 
@@ -656,6 +783,13 @@ load(struct program *pg, const char *config)
 	if (geteuid() == 0 && !FCGX_IsCGI())
 		reg_log_warn("serving as root: run the programs as an "
 			     "unprivileged user");
+	if (pg->cfg.http.insecure)
+		reg_log_warn("[http] insecure = true: credentials are accepted "
+			     "over plain HTTP from anywhere");
+	if (reg_auth_open(&pg->auth, &pg->cfg, &pg->cfg_err) == -1) {
+		reg_log_err("authentication: %s", pg->cfg_err.detail);
+		return;
+	}
 	pg->store = reg_store_open(&pg->cfg, &pg->cfg_err);
 	if (pg->store == NULL) {
 		reg_log_err("storage: %s%s%s", pg->cfg_err.detail,
@@ -699,6 +833,7 @@ reg_main(int argc, char **argv, const struct reg_route *routes,
 		}
 	}
 	reg_store_close(pg.store);
+	reg_auth_free(pg.auth);
 	reg_cfg_release(&pg.cfg);
 	reg_log_reset();
 	return 0;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "cfg.h"
 #include "digest.h"
@@ -77,6 +78,8 @@ struct reg_req {
 	uint64_t content_length;
 	const char *content_type;	/* never NULL; "" if absent */
 	char digest_logged[REG_DIGEST_STR_MAX]; /* for the access log */
+	struct reg_auth *auth;
+	struct reg_identity id;		/* the caller, once authenticated */
 	/* response state */
 	int status;
 	bool started;
@@ -102,6 +105,12 @@ long reg_req_body_source(void *ctx, void *buf, size_t n, struct reg_err *err);
 /* Read the whole body into b (bounded by b->max: REG_E_SIZE_INVALID). */
 int reg_req_read_all(struct reg_req *rq, struct reg_buf *b,
 		     struct reg_err *err);
+
+/*
+ * True if the caller may do want (REG_AUTH_PULL ...) on another
+ * repository than the request's own (a mount's "from", catalog entries).
+ */
+bool reg_req_allowed(struct reg_req *rq, const char *name, unsigned want);
 
 /* True if the query string has a parameter called key (any value). */
 bool reg_req_query_has(const struct reg_req *rq, const char *key);

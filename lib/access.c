@@ -430,16 +430,32 @@ is_user_name(const char *s)
 	       !has_ctl(s, n);
 }
 
+static int
+cmp_group_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct group *)elem)->name);
+}
+
+/* Groups are sorted by name once the file is read. */
 static struct group *
 find_group(struct ruleset *set, const char *name)
 {
-	size_t i;
+	if (set->ngroups == 0)
+		return NULL;
+	return bsearch(name, set->groups, set->ngroups, sizeof(*set->groups),
+		       cmp_group_name);
+}
 
-	for (i = 0; i < set->ngroups; i++) {
-		if (strcmp(set->groups[i].name, name) == 0)
-			return &set->groups[i];
+/* Take over member m (allocated). */
+static void
+add_member(struct group *g, char *m)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 8;
+		g->members =
+			reg_xrealloc(g->members, g->cap * sizeof(*g->members));
 	}
-	return NULL;
+	g->members[g->n++] = m;
 }
 
 struct groups_ctx {
@@ -469,29 +485,22 @@ parse_group_line(char *line, size_t lineno, void *arg, struct reg_err *err)
 		return reg_err_set(err, REG_E_UNAVAILABLE,
 				   "%s:%zu: bad group name \"%.64s\"",
 				   ctx->path, lineno, line);
-	g = find_group(set, line);
-	if (g == NULL) {
-		if (set->ngroups == ctx->cap) {
-			ctx->cap = ctx->cap ? ctx->cap * 2 : 8;
-			set->groups = reg_xrealloc(
-				set->groups, ctx->cap * sizeof(*set->groups));
-		}
-		g = &set->groups[set->ngroups++];
-		memset(g, 0, sizeof(*g));
-		g->name = reg_xstrdup(line);
+	/* Each line is a group of its own until merge_groups. */
+	if (set->ngroups == ctx->cap) {
+		ctx->cap = ctx->cap ? ctx->cap * 2 : 8;
+		set->groups = reg_xrealloc(set->groups,
+					   ctx->cap * sizeof(*set->groups));
 	}
+	g = &set->groups[set->ngroups++];
+	memset(g, 0, sizeof(*g));
+	g->name = reg_xstrdup(line);
 	p = colon + 1;
 	while ((m = next_field(&p)) != NULL) {
 		if (!is_user_name(m))
 			return reg_err_set(err, REG_E_UNAVAILABLE,
 					   "%s:%zu: bad user name \"%.64s\"",
 					   ctx->path, lineno, m);
-		if (g->n == g->cap) {
-			g->cap = g->cap ? g->cap * 2 : 8;
-			g->members = reg_xrealloc(g->members,
-						  g->cap * sizeof(*g->members));
-		}
-		g->members[g->n++] = reg_xstrdup(m);
+		add_member(g, reg_xstrdup(m));
 	}
 	return 0;
 }
@@ -524,6 +533,39 @@ group_has(const struct group *g, const char *user)
 {
 	return g->n > 0 && bsearch(&user, g->members, g->n, sizeof(*g->members),
 				   cmp_str) != NULL;
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	return strcmp(((const struct group *)a)->name,
+		      ((const struct group *)b)->name);
+}
+
+/* Sort the groups by name and join the lines of each into one. */
+static void
+merge_groups(struct ruleset *set)
+{
+	size_t i, j, n = 0;
+
+	if (set->ngroups > 1)
+		qsort(set->groups, set->ngroups, sizeof(*set->groups),
+		      cmp_group);
+	for (i = 0; i < set->ngroups; i++) {
+		struct group *g = &set->groups[i];
+
+		if (n > 0 && strcmp(g->name, set->groups[n - 1].name) == 0) {
+			for (j = 0; j < g->n; j++)
+				add_member(&set->groups[n - 1], g->members[j]);
+			free(g->members);
+			free(g->name);
+			continue;
+		}
+		set->groups[n++] = *g;
+	}
+	set->ngroups = n;
+	for (i = 0; i < n; i++)
+		sort_members(&set->groups[i]);
 }
 
 /* Rules. */
@@ -699,7 +741,6 @@ load_set(struct ruleset *set, const char *rules_path, const char *groups_path,
 	struct reg_buf b;
 	struct groups_ctx gctx;
 	struct rules_ctx rctx;
-	size_t i;
 	int rc;
 
 	memset(set, 0, sizeof(*set));
@@ -716,8 +757,7 @@ load_set(struct ruleset *set, const char *rules_path, const char *groups_path,
 		reg_buf_release(&b);
 		if (rc == -1)
 			goto fail;
-		for (i = 0; i < set->ngroups; i++)
-			sort_members(&set->groups[i]);
+		merge_groups(set);
 	}
 	if (read_file(rules_path, RULES_FILE_MAX, &b, rsig, err) == -1)
 		goto fail;

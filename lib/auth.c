@@ -113,8 +113,12 @@ check_transport(const struct reg_auth *a, const struct reg_identity *id,
 {
 	if (is_tls(param, ctx) || a->cfg->http.insecure)
 		return 0;
+	/*
+	 * The exemption is for a client on this machine, not for a local
+	 * reverse proxy relaying someone else's credentials.
+	 */
 	if (a->cfg->http.allow_loopback_plaintext && id->has_peer &&
-	    reg_netaddr_is_loopback(&id->peer))
+	    reg_netaddr_is_loopback(&id->peer) && !id->via_proxy)
 		return 0;
 	return reg_err_set(err, REG_E_UNAUTHORIZED,
 			   "credentials over plain HTTP are refused: use TLS "
@@ -215,6 +219,14 @@ reg_auth_identify(struct reg_auth *a, reg_param_fn param, void *ctx,
 	id->has_peer = reg_netaddr_client(&id->peer, param(ctx, "REMOTE_ADDR"),
 					  param(ctx, "HTTP_X_FORWARDED_FOR"),
 					  &a->proxies) == 0;
+	{
+		struct reg_netaddr remote;
+		const char *ra = param(ctx, "REMOTE_ADDR");
+
+		id->via_proxy = ra != NULL &&
+				reg_netaddr_parse(&remote, ra) == 0 &&
+				reg_cidr_list_contains(&a->proxies, &remote);
+	}
 	if (a->has_allow &&
 	    !(id->has_peer && reg_cidr_list_contains(&a->allow, &id->peer)))
 		return reg_err_set(err, REG_E_DENIED,

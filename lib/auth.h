@@ -35,6 +35,7 @@ struct reg_identity {
 	const char *via;		/* "htpasswd", "clientcert", ... */
 	bool has_peer;
 	struct reg_netaddr peer;	/* the client (X-Forwarded-For aware) */
+	bool via_proxy;			/* REMOTE_ADDR is a trusted proxy */
 	struct reg_jwt *token;		/* verified token, or NULL */
 };
 

@@ -460,10 +460,10 @@ parse_text(struct reg_htpasswd *h)
 		struct entry *e = &h->entries[n];
 
 		line++;
-		if (parse_line(p, len, e, &why) == -1)
+		if (parse_line(p, len, e, &why) == -1) {
 			reg_log_warn("%s:%zu: %s, line ignored", h->path, line,
 				     why);
-		else if (e->user != NULL) {
+		} else if (e->user != NULL) {
 			e->line = line;
 			n++;
 		}

@@ -256,11 +256,45 @@ reg_auth_identify(struct reg_auth *a, reg_param_fn param, void *ctx,
 
 static const char *const action_names[] = { "pull", "push", "delete" };
 
+unsigned
+reg_auth_granted(struct reg_auth *a, const struct reg_identity *id,
+		 const char *name)
+{
+	if (a->access != NULL) {
+		struct reg_err err;
+
+		reg_access_refresh(a->access, &err);
+		return reg_access_allowed(a->access,
+					  id->authenticated ? id->user : NULL,
+					  name, id->has_peer ? &id->peer : NULL);
+	}
+	/* No rules: an open registry, or any user who logged in. */
+	if (!reg_auth_required(a) || id->authenticated)
+		return REG_AUTH_PULL | REG_AUTH_PUSH | REG_AUTH_DELETE;
+	return 0;
+}
+
+int
+reg_auth_check_password(struct reg_auth *a, const char *user,
+			const char *password, struct reg_identity *id,
+			struct reg_err *err)
+{
+	if (a->htpasswd == NULL)
+		return reg_err_set(err, REG_E_UNAUTHORIZED,
+				   "password logins are not configured");
+	if (reg_htpasswd_check(a->htpasswd, user, password, err) == -1 ||
+	    set_user(id, user, "htpasswd") == -1) {
+		reg_log_info("login failed for user \"%s\"", user);
+		return reg_err_set(err, REG_E_UNAUTHORIZED,
+				   "invalid username or password");
+	}
+	return 0;
+}
+
 bool
 reg_auth_allows(struct reg_auth *a, const struct reg_identity *id,
 		const char *name, unsigned want)
 {
-	unsigned granted = 0;
 	size_t i;
 
 	if (a->token != NULL) {
@@ -272,19 +306,7 @@ reg_auth_allows(struct reg_auth *a, const struct reg_identity *id,
 		}
 		return true;
 	}
-	if (a->access != NULL) {
-		struct reg_err err;
-
-		reg_access_refresh(a->access, &err);
-		granted = reg_access_allowed(a->access,
-					     id->authenticated ? id->user
-							       : NULL,
-					     name, id->has_peer ? &id->peer : NULL);
-	} else if (!reg_auth_required(a) || id->authenticated) {
-		/* No rules: an open registry, or any user who logged in. */
-		granted = REG_AUTH_PULL | REG_AUTH_PUSH | REG_AUTH_DELETE;
-	}
-	return (granted & want) == want;
+	return (reg_auth_granted(a, id, name) & want) == want;
 }
 
 bool

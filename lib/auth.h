@@ -65,6 +65,18 @@ int reg_auth_identify(struct reg_auth *a, reg_param_fn param, void *ctx,
 /* True if id may do every action in want on repository name. */
 bool reg_auth_allows(struct reg_auth *a, const struct reg_identity *id,
 		     const char *name, unsigned want);
+/* The REG_AUTH_* bits id has on repository name (rules; not tokens). */
+unsigned reg_auth_granted(struct reg_auth *a, const struct reg_identity *id,
+			  const char *name);
+/*
+ * Check a user name and password from somewhere else than a Basic header
+ * (the token server's OAuth2 password grant) and fill id on success;
+ * REG_E_UNAUTHORIZED otherwise.  Needs the htpasswd method.
+ */
+int reg_auth_check_password(struct reg_auth *a, const char *user,
+			    const char *password, struct reg_identity *id,
+			    struct reg_err *err);
+
 /* True if id may list the catalog (token: registry:catalog:*). */
 bool reg_auth_allows_catalog(struct reg_auth *a,
 			     const struct reg_identity *id);

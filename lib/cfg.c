@@ -85,6 +85,7 @@ static const struct key_row key_table[] = {
 	{ "token", "algorithms", KEY_JWT_ALGS, OFF(token.algorithms), 0, 0 },
 	{ "token", "autoredirect", KEY_BOOL, OFF(token.autoredirect), 0, 0 },
 	{ "token", "leeway", KEY_U64, OFF(token.leeway), 0, 300 },
+	{ "issuer", "method", KEY_AUTH_METHODS, OFF(issuer.methods), 0, 0 },
 	{ "issuer", "key", KEY_PATH, OFF(issuer.key), 0, 0 },
 	{ "issuer", "certificate", KEY_PATH, OFF(issuer.certificate), 0, 0 },
 	{ "issuer", "hmac_secret_file", KEY_PATH,
@@ -128,6 +129,7 @@ reg_cfg_init(struct reg_cfg *cfg)
 				1u << REG_CFG_ALG_RS256;
 	cfg->token.leeway = 60;
 	cfg->issuer.algorithm = REG_CFG_ALG_EDDSA;
+	cfg->issuer.methods = REG_AUTH_HTPASSWD;
 	cfg->issuer.expiration = 300;
 }
 

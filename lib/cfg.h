@@ -88,6 +88,7 @@ struct reg_cfg {
 		char *key;
 		char *certificate;
 		char *hmac_secret_file;
+		unsigned methods;	/* how token requests authenticate */
 		unsigned algorithm;	/* one enum reg_jwt_alg */
 		uint64_t expiration;
 		char *issuer;

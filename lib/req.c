@@ -489,16 +489,6 @@ route(struct reg_req *rq, const struct reg_route *routes, size_t n,
 				    "invalid repository name");
 			return NULL;
 		}
-		if (is_write(rq->method) && rq->cfg->registry.readonly) {
-			reg_err_set(err, REG_E_READONLY, "read-only mode");
-			return NULL;
-		}
-		if (routes[i].action == REG_ACTION_DELETE &&
-		    !rq->cfg->registry.delete_enabled) {
-			reg_err_set(err, REG_E_DELETE_DISABLED,
-				    "deletes are disabled");
-			return NULL;
-		}
 		return &routes[i];
 	}
 	rq->name[0] = rq->ref[0] = '\0';
@@ -614,6 +604,8 @@ authorize(struct reg_req *rq, const struct reg_route *r, struct reg_err *err)
 		return -1;
 	}
 	switch (r->action) {
+	case REG_ACTION_TOKEN:
+		return 0;
 	case REG_ACTION_NONE:
 		if (reg_auth_required(rq->auth) && !rq->id.authenticated &&
 		    rq->id.token == NULL)
@@ -631,6 +623,21 @@ authorize(struct reg_req *rq, const struct reg_route *r, struct reg_err *err)
 	}
 }
 
+/* Read-only mode and disabled deletes, once the caller is known. */
+static int
+check_policy(struct reg_req *rq, const struct reg_route *r,
+	     struct reg_err *err)
+{
+	if (r->action == REG_ACTION_TOKEN)
+		return 0;
+	if (is_write(rq->method) && rq->cfg->registry.readonly)
+		return reg_err_set(err, REG_E_READONLY, "read-only mode");
+	if (r->action == REG_ACTION_DELETE && !rq->cfg->registry.delete_enabled)
+		return reg_err_set(err, REG_E_DELETE_DISABLED,
+				   "deletes are disabled");
+	return 0;
+}
+
 /* ---- the main loop ---- */
 
 struct program {
@@ -641,6 +648,7 @@ struct program {
 	struct reg_auth *auth;
 	const struct reg_route *routes;
 	size_t nroutes;
+	bool token_server;
 };
 
 static double
@@ -706,7 +714,7 @@ serve_one(struct program *pg, struct io *io)
 	}
 	if ((r = route(&rq, pg->routes, pg->nroutes, &err)) == NULL)
 		goto done;
-	if (authorize(&rq, r, &err) == -1)
+	if (authorize(&rq, r, &err) == -1 || check_policy(&rq, r, &err) == -1)
 		goto done;
 	rc = r->fn(&rq, &err);
 	if (rc == 0 && !rq.started)
@@ -783,6 +791,8 @@ load(struct program *pg, const char *config)
 	if (geteuid() == 0 && !FCGX_IsCGI())
 		reg_log_warn("serving as root: run the programs as an "
 			     "unprivileged user");
+	if (pg->token_server)
+		pg->cfg.auth.methods = pg->cfg.issuer.methods;
 	if (pg->cfg.http.insecure)
 		reg_log_warn("[http] insecure = true: credentials are accepted "
 			     "over plain HTTP from anywhere");
@@ -802,9 +812,9 @@ load(struct program *pg, const char *config)
 	pg->cfg_ok = true;
 }
 
-int
-reg_main(int argc, char **argv, const struct reg_route *routes,
-	 size_t nroutes)
+static int
+run(int argc, char **argv, const struct reg_route *routes, size_t nroutes,
+    bool token_server)
 {
 	struct program pg;
 	struct io io = { NULL };
@@ -816,6 +826,7 @@ reg_main(int argc, char **argv, const struct reg_route *routes,
 	memset(&pg, 0, sizeof(pg));
 	pg.routes = routes;
 	pg.nroutes = nroutes;
+	pg.token_server = token_server;
 	reg_cfg_init(&pg.cfg);
 	load(&pg, parse_args(argc, argv));
 
@@ -837,4 +848,18 @@ reg_main(int argc, char **argv, const struct reg_route *routes,
 	reg_cfg_release(&pg.cfg);
 	reg_log_reset();
 	return 0;
+}
+
+int
+reg_main(int argc, char **argv, const struct reg_route *routes,
+	 size_t nroutes)
+{
+	return run(argc, argv, routes, nroutes, false);
+}
+
+int
+reg_main_token_server(int argc, char **argv, const struct reg_route *routes,
+		      size_t nroutes)
+{
+	return run(argc, argv, routes, nroutes, true);
 }

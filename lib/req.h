@@ -31,6 +31,7 @@ enum reg_action {
 	REG_ACTION_PUSH,
 	REG_ACTION_DELETE,
 	REG_ACTION_CATALOG,
+	REG_ACTION_TOKEN,	/* the token server: identify, allow anyone */
 };
 
 #define REG_PATH_MAX 2048
@@ -144,5 +145,12 @@ int reg_req_repo_url(struct reg_req *rq, char *buf, size_t bufsz,
  */
 int reg_main(int argc, char **argv, const struct reg_route *routes,
 	     size_t nroutes);
+
+/*
+ * The same for berth-token: callers authenticate with [issuer] method
+ * (htpasswd, clientcert, webserver) instead of [auth] method.
+ */
+int reg_main_token_server(int argc, char **argv,
+			  const struct reg_route *routes, size_t nroutes);
 
 #endif

@@ -12,6 +12,9 @@
 struct reg_jwt;
 struct reg_token_auth;
 
+/* The key id of the [token]/[issuer] hmac_secret_file on both sides. */
+#define REG_TOKEN_HMAC_KID "berth-hs256"
+
 /* Load the trusted keys and settings of [token]; -1 with err. */
 int reg_token_auth_open(struct reg_token_auth **out, const struct reg_cfg *cfg,
 			struct reg_err *err);

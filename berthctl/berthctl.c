@@ -3,16 +3,26 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include <json-c/json.h>
+#include <strings.h>
+
+#include "access.h"
 #include "cfg.h"
 #include "digest.h"
+#include "htpasswd.h"
+#include "jwt.h"
+#include "netaddr.h"
 #include "parse.h"
 #include "repo.h"
 #include "store.h"
+#include "tokenauth.h"
 
 #include "banned.h"
 
@@ -23,7 +33,11 @@ static int
 usage(void)
 {
 	fprintf(stderr,
-		"usage: berthctl check-config [--config FILE]\n"
+		"usage: berthctl check-config [--config FILE] [--json] "
+		"[--strict]\n"
+		"       berthctl keygen --alg EdDSA|ES256|RS256 --out DIR\n"
+		"       berthctl token-doctor [--config FILE] TOKEN | "
+		"--challenge HEADER\n"
 		"       berthctl purge-uploads [--config FILE] "
 		"[--older-than SECONDS]\n"
 		"       berthctl fsck [--config FILE]\n"
@@ -88,18 +102,567 @@ open_store(const struct reg_cfg *cfg)
 	return s;
 }
 
+/* ---- check-config ---- */
+
+struct report {
+	struct reg_buf errors;	/* one message per line */
+	struct reg_buf warnings;
+	unsigned nerrors;
+	unsigned nwarnings;
+};
+
+static void report_add(struct reg_buf *b, unsigned *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+report_add(struct reg_buf *b, unsigned *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reg_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	reg_buf_add(b, "\n", 1);
+	(*n)++;
+}
+
+#define ERROR(r, ...) report_add(&(r)->errors, &(r)->nerrors, __VA_ARGS__)
+#define WARN(r, ...) report_add(&(r)->warnings, &(r)->nwarnings, __VA_ARGS__)
+
+/* Secrets and policy files must not be readable by group or others. */
+static void
+check_private_file(struct report *r, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return;
+	if (stat(path, &st) == -1) {
+		ERROR(r, "%s \"%s\": %s", what, path, strerror(errno));
+		return;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		WARN(r, "%s \"%s\" is accessible by group or others (mode %04o):"
+			" chmod 600",
+		     what, path, (unsigned)(st.st_mode & 07777));
+}
+
+static int
+note_weak(const char *user, const char *scheme, bool strong, void *ctx)
+{
+	struct report *r = ctx;
+
+	if (!strong)
+		WARN(r, "htpasswd user \"%s\" has a weak or unknown hash "
+			"scheme (%s) and can never log in: use htpasswd -B",
+		     user, scheme);
+	return 0;
+}
+
+static void
+check_htpasswd(struct report *r, const struct reg_cfg *cfg)
+{
+	struct reg_htpasswd *h;
+	struct reg_err err;
+
+	if (cfg->htpasswd.path == NULL) {
+		if ((cfg->auth.methods | cfg->issuer.methods) &
+		    REG_AUTH_HTPASSWD & cfg->auth.methods)
+			ERROR(r, "[auth] method htpasswd needs [htpasswd] path");
+		return;
+	}
+	check_private_file(r, "htpasswd file", cfg->htpasswd.path);
+	h = reg_htpasswd_new(cfg->htpasswd.path);
+	if (reg_htpasswd_each(h, note_weak, r, &err) == -1)
+		ERROR(r, "htpasswd file: %s", err.detail);
+	reg_htpasswd_free(h);
+}
+
+static void
+check_secret_size(struct report *r, const char *what, const char *path)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return;
+	check_private_file(r, what, path);
+	if (stat(path, &st) == 0 && st.st_size < REG_JWT_HMAC_MIN)
+		WARN(r, "%s \"%s\" holds under %d bytes: HS256 needs a "
+			"longer secret",
+		     what, path, REG_JWT_HMAC_MIN);
+}
+
+static void
+check_token(struct report *r, const struct reg_cfg *cfg)
+{
+	struct reg_jwt_keyset *ks;
+	struct reg_err err;
+
+	check_secret_size(r, "[token] hmac_secret_file",
+			  cfg->token.hmac_secret_file);
+	check_secret_size(r, "[issuer] hmac_secret_file",
+			  cfg->issuer.hmac_secret_file);
+	check_private_file(r, "[issuer] key", cfg->issuer.key);
+	if (cfg->issuer.expiration > 3600)
+		WARN(r, "[issuer] expiration is %llu s: tokens should live "
+			"an hour at most",
+		     (unsigned long long)cfg->issuer.expiration);
+	if (!(cfg->auth.methods & REG_AUTH_TOKEN))
+		return;
+	if (cfg->token.issuer == NULL || cfg->token.service == NULL)
+		ERROR(r, "[auth] method token needs [token] issuer and service");
+	if (cfg->token.realm == NULL && !cfg->token.autoredirect)
+		ERROR(r, "[auth] method token needs [token] realm or "
+			 "autoredirect");
+	if (cfg->token.keys == NULL && cfg->token.hmac_secret_file == NULL)
+		ERROR(r, "[auth] method token needs [token] keys");
+	ks = reg_jwt_keyset_new();
+	if (cfg->token.keys != NULL &&
+	    reg_jwt_keyset_load_file(ks, cfg->token.keys, &err) == -1)
+		ERROR(r, "[token] keys: %s", err.detail);
+	if (cfg->token.ca != NULL &&
+	    reg_jwt_keyset_load_ca_file(ks, cfg->token.ca, &err) == -1)
+		ERROR(r, "[token] ca: %s", err.detail);
+	reg_jwt_keyset_free(ks);
+}
+
+static void
+check_access(struct report *r, const struct reg_cfg *cfg)
+{
+	struct reg_access *a = NULL;
+	struct reg_err err;
+	bool open_registry = cfg->auth.methods == REG_AUTH_NONE;
+
+	if (cfg->access.rules == NULL) {
+		if (open_registry)
+			WARN(r, "no authentication and no access rules: anyone "
+				"who reaches the registry can push%s",
+			     cfg->registry.delete_enabled ? " and delete" : "");
+		else if (cfg->registry.delete_enabled)
+			WARN(r, "delete is on and no access rule limits it: "
+				"every user can delete");
+		return;
+	}
+	check_private_file(r, "[access] rules", cfg->access.rules);
+	if (reg_access_load(&a, cfg->access.rules, cfg->access.groups,
+			    &err) == -1) {
+		ERROR(r, "%s", err.detail);
+		return;
+	}
+	if (reg_access_grants_anonymous(a, REG_ACCESS_PUSH | REG_ACCESS_DELETE))
+		WARN(r, "the access rules grant push or delete to anonymous");
+	if (cfg->registry.delete_enabled && !reg_access_limits_delete(a))
+		WARN(r, "delete is on and no access rule limits it");
+	reg_access_free(a);
+}
+
+static void
+check_network(struct report *r, const struct reg_cfg *cfg)
+{
+	struct reg_cidr_list list;
+	struct reg_err err;
+	struct stat st;
+
+	if (cfg->http.insecure)
+		WARN(r, "[http] insecure = true: credentials travel over "
+			"plain HTTP");
+	reg_cidr_list_init(&list);
+	if (cfg->access.allow != NULL &&
+	    reg_cidr_list_parse(&list, cfg->access.allow, &err) == 0 &&
+	    reg_cidr_list_is_everything(&list))
+		WARN(r, "[access] allow admits every address");
+	reg_cidr_list_release(&list);
+	if (stat(cfg->storage.path, &st) == 0 && (st.st_mode & S_IWOTH))
+		WARN(r, "storage root \"%s\" is writable by others",
+		     cfg->storage.path);
+}
+
+static void
+print_json_list(const char *name, const struct reg_buf *b, bool last)
+{
+	const char *p = b->data;
+	bool first = true;
+
+	printf("\"%s\":[", name);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		struct reg_buf item;
+
+		reg_buf_init(&item, 8192);
+		reg_buf_add(&item, p, (size_t)(nl - p));
+		{
+			struct reg_buf q;
+
+			reg_buf_init(&q, 20000);
+			reg_buf_add_json_string(&q, item.data);
+			printf("%s%s", first ? "" : ",", q.data);
+			reg_buf_release(&q);
+		}
+		reg_buf_release(&item);
+		first = false;
+		p = nl + 1;
+	}
+	printf("]%s", last ? "" : ",");
+}
+
 static int
 check_config(int argc, char **argv)
 {
+	const char *path = NULL;
 	struct reg_cfg cfg;
-	struct opts o;
+	struct reg_err err;
+	struct report r;
+	bool json = false, strict = false;
+	int i, rc;
 
-	if (parse_opts(argc, argv, &o) == -1)
-		return usage();
-	if (load_config(&o, &cfg) == -1)
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--strict") == 0)
+			strict = true;
+		else
+			return usage();
+	}
+	path = reg_cfg_default_path(path);
+	memset(&r, 0, sizeof(r));
+	reg_buf_init(&r.errors, 1 << 20);
+	reg_buf_init(&r.warnings, 1 << 20);
+	if (reg_cfg_load(&cfg, path, &err) == -1) {
+		ERROR(&r, "%s", err.detail);
+	} else {
+		check_network(&r, &cfg);
+		check_htpasswd(&r, &cfg);
+		check_token(&r, &cfg);
+		check_access(&r, &cfg);
+		reg_cfg_release(&cfg);
+	}
+	if (json) {
+		printf("{\"config\":");
+		{
+			struct reg_buf q;
+
+			reg_buf_init(&q, 8192);
+			reg_buf_add_json_string(&q, path);
+			printf("%s,", q.data);
+			reg_buf_release(&q);
+		}
+		print_json_list("errors", &r.errors, false);
+		print_json_list("warnings", &r.warnings, true);
+		printf("}\n");
+	} else {
+		const char *p;
+
+		for (p = r.errors.data; *p;) {
+			const char *nl = strchr(p, '\n');
+
+			printf("error: %.*s\n", (int)(nl - p), p);
+			p = nl + 1;
+		}
+		for (p = r.warnings.data; *p;) {
+			const char *nl = strchr(p, '\n');
+
+			printf("warning: %.*s\n", (int)(nl - p), p);
+			p = nl + 1;
+		}
+		if (r.nerrors == 0)
+			printf("%s: ok (%u warnings)\n", path, r.nwarnings);
+	}
+	rc = r.nerrors ? 1 : (strict && r.nwarnings ? 1 : 0);
+	reg_buf_release(&r.errors);
+	reg_buf_release(&r.warnings);
+	return rc;
+}
+
+/* ---- token-doctor ---- */
+
+/* Print text with control characters escaped. */
+static void
+print_escaped(const char *label, const char *s)
+{
+	printf("%s", label);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+	putchar('\n');
+}
+
+/* The value of name="..." in a challenge, into out. */
+static bool
+challenge_param(const char *h, const char *name, char *out, size_t outsz)
+{
+	size_t n = strlen(name);
+	const char *p = h;
+
+	while ((p = strstr(p, name)) != NULL) {
+		if ((p == h || p[-1] == ' ' || p[-1] == ',') && p[n] == '=' &&
+		    p[n + 1] == '"') {
+			const char *v = p + n + 2, *end = strchr(v, '"');
+			size_t len;
+
+			if (end == NULL)
+				return false;
+			len = (size_t)(end - v);
+			if (len >= outsz)
+				return false;
+			memcpy(out, v, len);
+			out[len] = '\0';
+			return true;
+		}
+		p += n;
+	}
+	return false;
+}
+
+static int
+doctor_challenge(const struct reg_cfg *cfg, const char *h)
+{
+	char realm[1024], service[512], scope[2048], error[64];
+	int bad = 0;
+
+	if (strncasecmp(h, "Bearer ", 7) != 0) {
+		printf("not a Bearer challenge: the registry does not use token "
+		       "auth (Basic means htpasswd)\n");
 		return 1;
-	printf("%s: ok\n", cfg.source);
+	}
+	if (challenge_param(h, "realm", realm, sizeof(realm))) {
+		print_escaped("realm:   ", realm);
+	} else {
+		printf("realm:   missing: clients cannot know where to get "
+		       "a token\n");
+		bad = 1;
+	}
+	if (challenge_param(h, "service", service, sizeof(service))) {
+		print_escaped("service: ", service);
+		if (cfg->token.service &&
+		    strcmp(service, cfg->token.service) != 0) {
+			printf("  differs from [token] service \"%s\": tokens "
+			       "will be issued for the wrong audience\n",
+			       cfg->token.service);
+			bad = 1;
+		}
+	} else {
+		printf("service: missing\n");
+	}
+	if (challenge_param(h, "scope", scope, sizeof(scope)))
+		print_escaped("scope:   ", scope);
+	if (challenge_param(h, "error", error, sizeof(error)))
+		printf("error:   %s%s\n", error,
+		       strcmp(error, "insufficient_scope") == 0
+			       ? " (the token lacks this scope: the rules or "
+				 "the token request are too narrow)"
+			       : "");
+	printf("%s\n", bad ? "challenge has problems" : "challenge looks right");
+	return bad;
+}
+
+static void
+explain_key(json_object *header)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(header, "x5c", &v)) {
+		printf("key:     x5c certificate chain (verified against "
+		       "[token] ca, or its key must be in [token] keys)\n");
+	} else if (json_object_object_get_ex(header, "jwk", &v)) {
+		printf("key:     embedded jwk (accepted only when it equals a "
+		       "key in [token] keys)\n");
+	} else if (json_object_object_get_ex(header, "kid", &v) &&
+		   json_object_is_type(v, json_type_string)) {
+		const char *kid = json_object_get_string(v);
+		size_t n = strlen(kid);
+
+		printf("key:     kid \"%s\": %s\n", kid,
+		       n == REG_JWT_THUMBPRINT_LEN
+			       ? "an RFC 7638 thumbprint"
+			       : n == REG_JWT_LIBTRUST_ID_LEN
+					 ? "a libtrust key id (older issuers)"
+					 : "a named key (JWKS kid or HMAC)");
+	} else {
+		printf("key:     no x5c, jwk or kid: no key can be found\n");
+	}
+}
+
+static void
+explain_times(json_object *claims, unsigned leeway)
+{
+	static const char *const names[] = { "exp", "nbf", "iat" };
+	time_t now = time(NULL);
+	json_object *v;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		long long t, d;
+
+		if (!json_object_object_get_ex(claims, names[i], &v) ||
+		    !json_object_is_type(v, json_type_int)) {
+			if (i == 0)
+				printf("exp:     missing (required)\n");
+			continue;
+		}
+		t = (long long)json_object_get_int64(v);
+		d = t - (long long)now;
+		printf("%s:     %lld (%lld s %s now; leeway %u s)\n", names[i], t,
+		       d < 0 ? -d : d, d < 0 ? "before" : "after", leeway);
+	}
+}
+
+static int
+doctor_token(const struct reg_cfg *cfg, const char *token)
+{
+	struct reg_buf hb, cb;
+	struct reg_jwt_keyset *ks;
+	struct reg_jwt_opts opts;
+	struct reg_jwt jwt;
+	struct reg_err err;
+	json_object *header = NULL, *claims = NULL;
+	size_t i;
+	int rc = 1;
+
+	reg_buf_init(&hb, 64 * 1024);
+	reg_buf_init(&cb, 64 * 1024);
+	if (reg_jwt_decode(token, strlen(token), 0, &hb, &cb, &err) == -1) {
+		printf("malformed token: %s\n", err.detail);
+		goto out;
+	}
+	print_escaped("header:  ", hb.data);
+	print_escaped("claims:  ", cb.data);
+	header = json_tokener_parse(hb.data);
+	claims = json_tokener_parse(cb.data);
+	if (header != NULL)
+		explain_key(header);
+	if (claims != NULL)
+		explain_times(claims, (unsigned)cfg->token.leeway);
+	printf("expects: iss \"%s\", aud \"%s\"\n",
+	       cfg->token.issuer ? cfg->token.issuer : "(unset)",
+	       cfg->token.service ? cfg->token.service : "(unset)");
+	ks = reg_jwt_keyset_new();
+	if ((cfg->token.keys &&
+	     reg_jwt_keyset_load_file(ks, cfg->token.keys, &err) == -1) ||
+	    (cfg->token.ca &&
+	     reg_jwt_keyset_load_ca_file(ks, cfg->token.ca, &err) == -1) ||
+	    (cfg->token.hmac_secret_file &&
+	     reg_jwt_keyset_load_hmac_file(ks, REG_TOKEN_HMAC_KID,
+					   cfg->token.hmac_secret_file,
+					   &err) == -1)) {
+		printf("cannot load the configured keys: %s\n", err.detail);
+		reg_jwt_keyset_free(ks);
+		goto out;
+	}
+	for (i = 0; i < reg_jwt_keyset_count(ks); i++) {
+		struct reg_jwt_key_info info;
+
+		reg_jwt_keyset_key_info(ks, i, &info);
+		printf("trusted: %s key, thumbprint %s, libtrust id %s%s%s\n",
+		       reg_jwt_alg_name(info.alg), info.thumbprint,
+		       info.libtrust_id, info.kid ? ", kid " : "",
+		       info.kid ? info.kid : "");
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.algs = cfg->token.algorithms;
+	opts.issuer = cfg->token.issuer ? cfg->token.issuer : "";
+	opts.audience = cfg->token.service ? cfg->token.service : "";
+	opts.now = time(NULL);
+	opts.leeway = (unsigned)cfg->token.leeway;
+	reg_jwt_init(&jwt);
+	if (reg_jwt_verify(ks, token, strlen(token), &opts, &jwt, &err) ==
+	    -1) {
+		printf("REJECTED: %s\n", err.detail);
+	} else {
+		printf("ACCEPTED for \"%s\"\n", jwt.sub ? jwt.sub : "");
+		for (i = 0; i < jwt.naccess; i++) {
+			size_t j;
+
+			printf("  grants %s:%s:", jwt.access[i].type,
+			       jwt.access[i].name);
+			for (j = 0; j < jwt.access[i].nactions; j++)
+				printf("%s%s", j ? "," : "",
+				       jwt.access[i].actions[j]);
+			printf("%s\n", jwt.access[i].nactions ? ""
+							     : "(nothing)");
+		}
+		if (jwt.naccess == 0)
+			printf("  grants nothing: no access claim\n");
+		rc = 0;
+	}
+	reg_jwt_release(&jwt);
+	reg_jwt_keyset_free(ks);
+out:
+	if (header)
+		json_object_put(header);
+	if (claims)
+		json_object_put(claims);
+	reg_buf_release(&hb);
+	reg_buf_release(&cb);
+	return rc;
+}
+
+static int
+token_doctor(int argc, char **argv)
+{
+	const char *path = NULL, *challenge = NULL, *token = NULL;
+	struct reg_cfg cfg;
+	struct reg_err err;
+	int i, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			path = argv[++i];
+		else if (strcmp(argv[i], "--challenge") == 0 && i + 1 < argc)
+			challenge = argv[++i];
+		else if (token == NULL && argv[i][0] != '-')
+			token = argv[i];
+		else
+			return usage();
+	}
+	if ((challenge == NULL) == (token == NULL))
+		return usage();
+	if (reg_cfg_load(&cfg, reg_cfg_default_path(path), &err) == -1) {
+		fprintf(stderr, "berthctl: %s\n", err.detail);
+		return 1;
+	}
+	rc = challenge ? doctor_challenge(&cfg, challenge)
+		       : doctor_token(&cfg, token);
 	reg_cfg_release(&cfg);
+	return rc;
+}
+
+/* ---- keygen ---- */
+
+static int
+keygen(int argc, char **argv)
+{
+	const char *alg_name = "EdDSA", *dir = NULL;
+	enum reg_jwt_alg alg;
+	struct reg_err err;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--alg") == 0 && i + 1 < argc)
+			alg_name = argv[++i];
+		else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else
+			return usage();
+	}
+	if (dir == NULL || reg_jwt_alg_parse(alg_name, &alg) == -1 ||
+	    alg == REG_JWT_HS256)
+		return usage();
+	if (reg_jwt_keygen(alg, dir, &err) == -1) {
+		fprintf(stderr, "berthctl: keygen: %s\n", err.detail);
+		return 1;
+	}
+	printf("# berth-token (the issuer):\n[issuer]\nalgorithm = %s\n"
+	       "key = %s/key.pem\ncertificate = %s/cert.pem\n\n"
+	       "# the registry programs:\n[token]\nalgorithms = %s\n"
+	       "keys = %s/cert.pem\n",
+	       alg_name, dir, dir, alg_name, dir);
 	return 0;
 }
 
@@ -366,6 +929,10 @@ main(int argc, char **argv)
 		return purge_uploads(argc - 2, argv + 2);
 	if (strcmp(argv[1], "fsck") == 0)
 		return fsck(argc - 2, argv + 2);
+	if (strcmp(argv[1], "keygen") == 0)
+		return keygen(argc - 2, argv + 2);
+	if (strcmp(argv[1], "token-doctor") == 0)
+		return token_doctor(argc - 2, argv + 2);
 	if (strcmp(argv[1], "keys") == 0) {
 		reg_cfg_each_key(print_key, NULL);
 		return 0;

@@ -82,6 +82,7 @@ blob_delete(struct reg_req *rq, struct reg_err *err)
 	memcpy(rq->digest_logged, d.str, sizeof(d.str));
 	if (reg_repo_blob_unlink(rq->store, rq->name, &d, err) == -1)
 		return -1;
+	reg_req_audit(rq, "delete", d.str, "blob");
 	reg_req_header(rq, "Docker-Content-Digest", "%s", d.str);
 	return reg_req_send_empty(rq, 202, err);
 }

@@ -141,9 +141,19 @@ manifest_put(struct reg_req *rq, struct reg_err *err)
 			    "manifest has digest %s", d.str);
 		goto out;
 	}
+	if (tag != NULL) {
+		struct reg_digest old;
+		struct reg_err ignored;
+
+		if (reg_repo_tag_resolve(rq->store, rq->name, tag, &old,
+					 &ignored) == 0 &&
+		    !reg_digest_equal(&old, &d))
+			reg_req_audit(rq, "tag_move", d.str, old.str);
+	}
 	if (reg_repo_manifest_put(rq->store, rq->name, tag, &d, body.data,
 				  body.len, &m, err) == -1)
 		goto out;
+	reg_req_audit(rq, "push", d.str, m.media_type);
 	if (reg_req_repo_url(rq, loc, sizeof(loc), "/manifests/") == -1 ||
 	    reg_req_header(rq, "Location", "%s%s", loc, d.str) == -1 ||
 	    reg_req_header(rq, "Docker-Content-Digest", "%s", d.str) == -1 ||
@@ -172,6 +182,7 @@ manifest_delete(struct reg_req *rq, struct reg_err *err)
 		if (reg_repo_manifest_delete(rq->store, rq->name, &d, err) ==
 		    -1)
 			return -1;
+		reg_req_audit(rq, "delete", d.str, "manifest");
 	} else {
 		if (!reg_tag_is_valid(rq->ref, strlen(rq->ref)))
 			return reg_err_set(err, REG_E_TAG_INVALID,
@@ -179,6 +190,7 @@ manifest_delete(struct reg_req *rq, struct reg_err *err)
 		if (reg_repo_tag_delete(rq->store, rq->name, rq->ref, err) ==
 		    -1)
 			return -1;
+		reg_req_audit(rq, "delete", NULL, "tag");
 	}
 	return reg_req_send_empty(rq, 202, err);
 }

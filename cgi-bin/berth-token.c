@@ -315,6 +315,7 @@ respond(struct reg_req *rq, const struct scope *sc, size_t n, bool offline,
 		reg_err_set(err, REG_E_INTERNAL, "token too large");
 		goto out;
 	}
+	reg_req_audit(rq, "token_issued", NULL, offline ? "with refresh" : NULL);
 	reg_req_header(rq, "Cache-Control", "no-store");
 	reg_req_header(rq, "Pragma", "no-cache");
 	rc = reg_req_send(rq, 200, "application/json", body.data, body.len,

@@ -307,3 +307,31 @@ reg_log_request(const struct reg_log_request *r)
 	end_line(&b);
 	reg_buf_release(&b);
 }
+
+void
+reg_log_audit(enum reg_log_level level, const struct reg_log_audit *a)
+{
+	struct reg_buf b;
+	bool first = true;
+
+	if (!reg_log_enabled(level))
+		return;
+	reg_buf_init(&b, LOG_LINE_MAX);
+	begin_line(&b, level, &first);
+	add_kv(&b, "msg", "audit", &first);
+	add_kv(&b, "event", a->event, &first);
+	if (a->user && *a->user)
+		add_kv(&b, "user", a->user, &first);
+	if (a->repository && *a->repository)
+		add_kv(&b, "repository", a->repository, &first);
+	if (a->reference && *a->reference)
+		add_kv(&b, "reference", a->reference, &first);
+	if (a->digest && *a->digest)
+		add_kv(&b, "digest", a->digest, &first);
+	if (a->remote_addr && *a->remote_addr)
+		add_kv(&b, "remote_addr", a->remote_addr, &first);
+	if (a->detail && *a->detail)
+		add_kv(&b, "detail", a->detail, &first);
+	end_line(&b);
+	reg_buf_release(&b);
+}

@@ -72,6 +72,22 @@ struct reg_log_request {
 /* Log the request line at info (status < 500) or error (>= 500). */
 void reg_log_request(const struct reg_log_request *r);
 
+/*
+ * An audit event (push, delete, tag_move, login_failure, token_issued,
+ * denied): one line with msg=audit and event=..., at info, or at warn for
+ * failures and denials.  NULL strings are omitted.
+ */
+struct reg_log_audit {
+	const char *event;
+	const char *user;
+	const char *repository;
+	const char *reference;	/* tag or digest named in the request */
+	const char *digest;
+	const char *remote_addr;
+	const char *detail;
+};
+void reg_log_audit(enum reg_log_level level, const struct reg_log_audit *a);
+
 /* Parse "error|warn|info|debug"; -1 if unknown. */
 int reg_log_level_parse(const char *s, enum reg_log_level *out);
 

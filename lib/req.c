@@ -141,6 +141,25 @@ reg_req_read_all(struct reg_req *rq, struct reg_buf *b, struct reg_err *err)
 	return n < 0 ? -1 : 0;
 }
 
+void
+reg_req_audit(struct reg_req *rq, const char *event, const char *digest,
+	      const char *detail)
+{
+	struct reg_log_audit a;
+	bool failure = strcmp(event, "denied") == 0 ||
+		       strcmp(event, "login_failure") == 0;
+
+	memset(&a, 0, sizeof(a));
+	a.event = event;
+	a.user = rq->id.user;
+	a.repository = rq->name;
+	a.reference = rq->ref;
+	a.digest = digest;
+	a.remote_addr = reg_req_param(rq, "REMOTE_ADDR");
+	a.detail = detail;
+	reg_log_audit(failure ? REG_LOG_WARN : REG_LOG_INFO, &a);
+}
+
 bool
 reg_req_query_has(const struct reg_req *rq, const char *key)
 {
@@ -581,6 +600,7 @@ add_challenge(struct reg_req *rq, enum reg_action action, const char *error)
 static int
 deny(struct reg_req *rq, enum reg_action action, struct reg_err *err)
 {
+	reg_req_audit(rq, "denied", NULL, rq->method_name);
 	if (rq->id.token != NULL) {
 		add_challenge(rq, action, "insufficient_scope");
 		return reg_err_set(err, REG_E_UNAUTHORIZED,
@@ -599,6 +619,10 @@ static int
 authorize(struct reg_req *rq, const struct reg_route *r, struct reg_err *err)
 {
 	if (reg_auth_identify(rq->auth, param_of, rq, &rq->id, err) == -1) {
+		reg_req_audit(rq,
+			      err->code == REG_E_DENIED ? "denied"
+							: "login_failure",
+			      NULL, err->detail);
 		if (err->code == REG_E_UNAUTHORIZED)
 			add_challenge(rq, r->action, "invalid_token");
 		return -1;

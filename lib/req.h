@@ -113,6 +113,10 @@ int reg_req_read_all(struct reg_req *rq, struct reg_buf *b,
  */
 bool reg_req_allowed(struct reg_req *rq, const char *name, unsigned want);
 
+/* Log an audit event about this request (who, which repository, what). */
+void reg_req_audit(struct reg_req *rq, const char *event, const char *digest,
+		   const char *detail);
+
 /* True if the query string has a parameter called key (any value). */
 bool reg_req_query_has(const struct reg_req *rq, const char *key);
 

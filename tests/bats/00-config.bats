@@ -218,3 +218,28 @@ setup() {
 		assert_success
 	done < <("$BERTH_BUILDDIR/berthctl/berthctl" keys)
 }
+
+@test "audit events: push, tag_move and delete are logged with user, repository and digest" {
+	local repo first
+	repo=$(new_repo)
+	printf '[storage]\npath = %s\n[registry]\ndelete = true\n[log]\nfile = %s\n' "$BERTH_STORE" "$BATS_TEST_TMPDIR/a.log" >"$BERTH_CONFIG"
+	make_image "$repo" v1
+	first=$IMG_DIGEST
+	make_image "$repo" v1
+	reg_cgi DELETE "/v2/$repo/manifests/$IMG_DIGEST"
+	assert_status 202
+	run grep 'msg=audit' "$BATS_TEST_TMPDIR/a.log"
+	assert_line --partial "event=push repository=$repo reference=v1 digest=$first"
+	assert_line --partial "event=tag_move repository=$repo reference=v1 digest=$IMG_DIGEST remote_addr=127.0.0.1 detail=$first"
+	assert_line --partial "event=delete repository=$repo reference=$IMG_DIGEST digest=$IMG_DIGEST"
+}
+
+@test "audit events: a denied request is logged at warn" {
+	printf '[storage]\npath = %s\n[access]\nallow = 10.0.0.0/8\n[log]\nfile = %s\n' "$BERTH_STORE" "$BATS_TEST_TMPDIR/d.log" >"$BERTH_CONFIG"
+	reg_cgi GET /v2/
+	assert_error 403 DENIED
+	run grep 'msg=audit' "$BATS_TEST_TMPDIR/d.log"
+	assert_output --partial "level=warn"
+	assert_output --partial "event=denied"
+	assert_output --partial "remote_addr=127.0.0.1"
+}

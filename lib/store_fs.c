@@ -245,7 +245,6 @@ fs_stat(struct reg_store *s, const char *key, uint64_t *size,
 static int
 read_all_fd(int fd, struct reg_buf *out, uint64_t size, struct reg_err *err)
 {
-	char *p;
 	size_t done = 0;
 	ssize_t n;
 
@@ -253,9 +252,6 @@ read_all_fd(int fd, struct reg_buf *out, uint64_t size, struct reg_err *err)
 	if (size > out->max)
 		return reg_err_set(err, REG_E_SIZE_INVALID,
 				   "object larger than %zu bytes", out->max);
-	/* Reserve, then read straight into the buffer. */
-	if (reg_buf_add(out, "", 0) == -1)
-		return reg_err_set(err, REG_E_NOMEM, "buffer");
 	while (done < size) {
 		char chunk[8192];
 		size_t want = size - done < sizeof(chunk) ? size - done
@@ -271,8 +267,6 @@ read_all_fd(int fd, struct reg_buf *out, uint64_t size, struct reg_err *err)
 					   "object too large");
 		done += (size_t)n;
 	}
-	p = out->data;
-	(void)p;
 	return 0;
 }
 

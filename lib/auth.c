@@ -96,8 +96,8 @@ reg_auth_required(const struct reg_auth *a)
 	return a->cfg->auth.methods != REG_AUTH_NONE;
 }
 
-static bool
-is_tls(reg_param_fn param, void *ctx)
+bool
+reg_auth_is_tls(reg_param_fn param, void *ctx)
 {
 	const char *https = param(ctx, "HTTPS");
 
@@ -111,7 +111,7 @@ static int
 check_transport(const struct reg_auth *a, const struct reg_identity *id,
 		reg_param_fn param, void *ctx, struct reg_err *err)
 {
-	if (is_tls(param, ctx) || a->cfg->http.insecure)
+	if (reg_auth_is_tls(param, ctx) || a->cfg->http.insecure)
 		return 0;
 	/*
 	 * The exemption is for a client on this machine, not for a local

@@ -44,6 +44,9 @@ void reg_identity_release(struct reg_identity *id);
 /* Request parameters (CGI meta-variables) as the caller reads them. */
 typedef const char *(*reg_param_fn)(void *ctx, const char *name);
 
+/* True if the request came over TLS (HTTPS is "on", "ON" or "1"). */
+bool reg_auth_is_tls(reg_param_fn param, void *ctx);
+
 /*
  * Decide who is calling.  In order: the client address (REMOTE_ADDR, and
  * X-Forwarded-For from trusted proxies); the allow-list ([access] allow:

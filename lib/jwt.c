@@ -69,6 +69,9 @@
 #define RSA_MAX_BITS 8192
 #define X5C_MAX 10
 #define CERT_DER_MAX 16384
+/* The signer's header (with x5c) and JWKS. */
+#define HEADER_MAX ((size_t)65536)
+#define JWKS_MAX ((size_t)16384)
 /* Quoted values in details are cut to about this many bytes. */
 #define QUOTE_MAX 64
 #define WHY_MAX 160
@@ -87,10 +90,10 @@ static const char *const alg_names[REG_JWT__COUNT] = {
 /* One trusted (or signing) key, bound to one algorithm. */
 struct jwt_key {
 	enum reg_jwt_alg alg;
-	EVP_PKEY *pkey;		/* NULL for HS256 */
-	unsigned char *secret;	/* HS256 only */
+	EVP_PKEY *pkey;	       /* NULL for HS256 */
+	unsigned char *secret; /* HS256 only */
 	size_t secret_len;
-	char *kid;		/* JWKS or HMAC kid, or the signer's; or NULL */
+	char *kid; /* JWKS or HMAC kid, or the signer's; or NULL */
 	char thumbprint[REG_JWT_THUMBPRINT_LEN + 1];   /* "" for HS256 */
 	char libtrust_id[REG_JWT_LIBTRUST_ID_LEN + 1]; /* "" for HS256 */
 };
@@ -136,7 +139,29 @@ failf(struct reg_err *err, enum reg_errcode code, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		detail[0] = '\0';
-	return reg_err_set(err, code, "%s", detail);
+	/* A literal -1, so that analyzers see every failure path fail. */
+	(void)reg_err_set(err, code, "%s", detail);
+	return -1;
+}
+
+static int sysfail(struct reg_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* failf for a failed system call: REG_E_INTERNAL, and errno recorded. */
+static int
+sysfail(struct reg_err *err, const char *fmt, ...)
+{
+	char detail[REG_ERR_DETAIL_MAX];
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(detail, sizeof(detail), fmt, ap) < 0)
+		detail[0] = '\0';
+	va_end(ap);
+	errno = saved;
+	(void)reg_err_sys(err, REG_E_INTERNAL, "%s", detail);
+	return -1;
 }
 
 static void whyf(char *why, size_t whysz, const char *fmt, ...)
@@ -341,14 +366,16 @@ b64_decoded_len(size_t n)
  * outsz bytes; -1 with why filled on any error.
  */
 static int
-decode_b64(const char *s, size_t n, bool url, unsigned char *out,
-	   size_t outsz, size_t *outlen, char *why, size_t whysz)
+decode_b64(const char *s, size_t n, bool url, unsigned char *out, size_t outsz,
+	   size_t *outlen, char *why, size_t whysz)
 {
 	uint32_t acc = 0;
-	size_t i, o = 0, pad = 0;
+	size_t i, o = 0;
 	int bits = 0;
 
 	if (!url) {
+		size_t pad = 0;
+
 		if (n % 4 != 0) {
 			whyf(why, whysz, "length %zu is not a multiple of 4",
 			     n);
@@ -405,39 +432,107 @@ decode_b64(const char *s, size_t n, bool url, unsigned char *out,
 
 /* JSON */
 
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Skip the RFC 8259 number at p[*i]; -1 if malformed (01, 1., -, .5). */
+static int
+skip_number(const char *p, size_t n, size_t *i)
+{
+	size_t j = *i;
+
+	if (j < n && p[j] == '-')
+		j++;
+	if (j < n && p[j] == '0') {
+		j++;
+	} else if (j < n && is_digit(p[j])) {
+		while (j < n && is_digit(p[j]))
+			j++;
+	} else {
+		return -1;
+	}
+	if (j < n && p[j] == '.') {
+		if (++j >= n || !is_digit(p[j]))
+			return -1;
+		while (j < n && is_digit(p[j]))
+			j++;
+	}
+	if (j < n && (p[j] == 'e' || p[j] == 'E')) {
+		if (++j < n && (p[j] == '+' || p[j] == '-'))
+			j++;
+		if (j >= n || !is_digit(p[j]))
+			return -1;
+		while (j < n && is_digit(p[j]))
+			j++;
+	}
+	if (j < n && strchr("0123456789.eE+-", p[j]) != NULL && p[j] != '\0')
+		return -1;
+	*i = j;
+	return 0;
+}
+
 /*
- * Check what json-c does not: count the members of all objects in the
- * text (':' outside strings), and refuse the escape \u0000, which json-c
- * would let into strings and truncate in member names.  -1 on \u0000.
+ * Check what json-c lets through even in strict mode: control characters
+ * in strings, malformed numbers (01), stray bytes, and the escape \u0000,
+ * which json-c truncates member names at.  Also count the members of all
+ * objects (':' outside strings) for the duplicate check.
  */
 static int
-scan_json(const char *p, size_t n, size_t *members)
+scan_json(const char *p, size_t n, size_t *members, char *why, size_t whysz)
 {
-	bool in_str = false;
-	size_t i, count = 0;
+	size_t i = 0, count = 0;
 
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (p[i] == '\\') {
-				if (n - i >= 6 && memcmp(p + i, "\\u0000", 6) == 0)
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '"') {
+			for (i++; i < n && p[i] != '"'; i++) {
+				if ((unsigned char)p[i] < 0x20) {
+					whyf(why, whysz,
+					     "control character in a string at "
+					     "offset %zu",
+					     i);
 					return -1;
+				}
+				if (p[i] != '\\')
+					continue;
+				if (n - i >= 6 &&
+				    memcmp(p + i, "\\u0000", 6) == 0) {
+					whyf(why, whysz,
+					     "NUL character (\\u0000) at "
+					     "offset "
+					     "%zu",
+					     i);
+					return -1;
+				}
 				i++;
-			} else if (p[i] == '"') {
-				in_str = false;
 			}
-		} else if (p[i] == '"') {
-			in_str = true;
-		} else if (p[i] == ':') {
-			count++;
+			i++;
+		} else if (c == '-' || is_digit((char)c)) {
+			if (skip_number(p, n, &i) == -1) {
+				whyf(why, whysz, "bad number at offset %zu", i);
+				return -1;
+			}
+		} else if (c != '\0' &&
+			   strchr(" \t\r\n{}[]:,aeflnrstu", (char)c) != NULL) {
+			count += c == ':';
+			i++;
+		} else {
+			whyf(why, whysz, "unexpected byte 0x%02x at offset %zu",
+			     c, i);
+			return -1;
 		}
 	}
 	*members = count;
 	return 0;
 }
 
-/* Members of all objects in the tree under o. */
+/* Members of all objects in the tree under o (at most JSON_DEPTH deep). */
 static size_t
-count_members(struct json_object *o)
+count_members(struct json_object *o) /* NOLINT(misc-no-recursion) */
 {
 	size_t n = 0, i, len;
 
@@ -468,6 +563,7 @@ parse_object(const char *p, size_t n, const char *what,
 	struct json_object *root;
 	enum json_tokener_error jerr;
 	size_t end, members;
+	char why[WHY_MAX];
 	int flags = JSON_TOKENER_STRICT;
 
 #ifdef JSON_TOKENER_VALIDATE_UTF8
@@ -475,9 +571,13 @@ parse_object(const char *p, size_t n, const char *what,
 #endif
 	if (n > REG_JWT_FILE_MAX)
 		return failf(err, code, "%s: too large", what);
-	if (scan_json(p, n, &members) == -1)
-		return failf(err, code, "%s: NUL character (\\u0000) in JSON",
-			     what);
+	if (scan_json(p, n, &members, why, sizeof(why)) == -1)
+		return failf(err, code, "%s: invalid JSON: %s", what, why);
+	/* json-c waits for more after a bare number or literal: say why. */
+	for (end = 0; end < n && strchr(" \t\r\n", p[end]) != NULL; end++)
+		;
+	if (end < n && p[end] != '{')
+		return failf(err, code, "%s: not a JSON object", what);
 	tok = json_tokener_new_ex(JSON_DEPTH);
 	if (tok == NULL)
 		return failf(err, REG_E_NOMEM, "out of memory");
@@ -536,21 +636,25 @@ get_string(struct json_object *o, const char *what, const char *key,
 	struct json_object *v = member(o, key, &present);
 
 	*out = NULL;
-	if (!present)
-		return required ? failf(err, REG_E_UNAUTHORIZED,
-					"%s \"%s\" missing", what, key)
-				: 0;
-	if (!json_object_is_type(v, json_type_string))
-		return failf(err, REG_E_UNAUTHORIZED,
-			     "%s \"%s\" must be a string", what, key);
+	if (!present && !required)
+		return 0;
+	if (!present) {
+		failf(err, REG_E_UNAUTHORIZED, "%s \"%s\" missing", what, key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		failf(err, REG_E_UNAUTHORIZED, "%s \"%s\" must be a string",
+		      what, key);
+		return -1;
+	}
 	*out = json_object_get_string(v);
 	return 0;
 }
 
 /* An integer time claim in [0, TIME_MAX]. */
 static int
-get_time(struct json_object *o, const char *key, bool required,
-	 int64_t *out, bool *found, struct reg_err *err)
+get_time(struct json_object *o, const char *key, bool required, int64_t *out,
+	 bool *found, struct reg_err *err)
 {
 	bool present;
 	struct json_object *v = member(o, key, &present);
@@ -630,17 +734,17 @@ alg_of_pkey(EVP_PKEY *pk, enum reg_jwt_alg *alg, char *why, size_t whysz)
 		char group[64];
 		size_t len;
 
-		if (!EVP_PKEY_get_utf8_string_param(pk,
-						    OSSL_PKEY_PARAM_GROUP_NAME,
-						    group, sizeof(group), &len)) {
+		if (!EVP_PKEY_get_utf8_string_param(
+			    pk, OSSL_PKEY_PARAM_GROUP_NAME, group,
+			    sizeof(group), &len)) {
 			ERR_clear_error();
 			whyf(why, whysz, "EC key without a named curve");
 			return -1;
 		}
 		if (strcmp(group, "prime256v1") != 0 &&
 		    strcmp(group, "P-256") != 0) {
-			whyf(why, whysz, "EC curve %s not supported (P-256 only)",
-			     group);
+			whyf(why, whysz,
+			     "EC curve %s not supported (P-256 only)", group);
 			return -1;
 		}
 		*alg = REG_JWT_ES256;
@@ -843,13 +947,17 @@ init_pubkey(struct jwt_key *k, EVP_PKEY *pk, bool check, char *why,
 static bool
 kid_is_valid(const char *kid)
 {
-	size_t i;
+	size_t i, len = strnlen(kid, REG_JWT_KID_MAX + 1);
 
-	for (i = 0; kid[i] != '\0'; i++) {
-		if (kid[i] <= 0x20 || kid[i] >= 0x7f || i >= REG_JWT_KID_MAX)
+	if (len == 0 || len > REG_JWT_KID_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)kid[i];
+
+		if (c <= 0x20 || c >= 0x7f)
 			return false;
 	}
-	return i > 0;
+	return true;
 }
 
 /* An HS256 key with a copy of the secret. */
@@ -857,12 +965,13 @@ static int
 init_hmac(struct jwt_key *k, const char *kid, const unsigned char *secret,
 	  size_t len, struct reg_err *err)
 {
-	char q[QUOTE_MAX];
+	if (kid == NULL || !kid_is_valid(kid)) {
+		char q[QUOTE_MAX];
 
-	if (kid == NULL || !kid_is_valid(kid))
 		return failf(err, REG_E_INTERNAL,
 			     "invalid key id \"%s\" for an HMAC secret",
 			     kid ? quotes(q, sizeof(q), kid) : "");
+	}
 	if (len < REG_JWT_HMAC_MIN)
 		return failf(err, REG_E_INTERNAL,
 			     "HMAC secret \"%s\" is %zu bytes, at least %d "
@@ -895,10 +1004,9 @@ read_file(const char *path, size_t max, bool secret, unsigned char **out,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1)
-		return reg_err_sys(err, REG_E_INTERNAL, "cannot open \"%s\"",
-				   path);
+		return sysfail(err, "cannot open \"%s\"", path);
 	if (fstat(fd, &st) == -1) {
-		reg_err_sys(err, REG_E_INTERNAL, "cannot stat \"%s\"", path);
+		sysfail(err, "cannot stat \"%s\"", path);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -927,8 +1035,7 @@ read_file(const char *path, size_t max, bool secret, unsigned char **out,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			reg_err_sys(err, REG_E_INTERNAL, "cannot read \"%s\"",
-				    path);
+			sysfail(err, "cannot read \"%s\"", path);
 			goto out;
 		}
 		if (n == 0)
@@ -967,8 +1074,8 @@ static int
 read_secret(const char *path, unsigned char **out, size_t *outlen,
 	    size_t *alloc, struct reg_err *err)
 {
-	unsigned char *p;
-	size_t len;
+	unsigned char *p = NULL;
+	size_t len = 0;
 
 	if (read_file(path, REG_JWT_FILE_MAX, true, &p, &len, err) == -1)
 		return -1;
@@ -1030,15 +1137,15 @@ parse_cert(const unsigned char *der, long len)
 
 /* The public key of a PEM block, or NULL with why filled. */
 static EVP_PKEY *
-pem_public_key(const char *type, const unsigned char *der, long len,
-	       char *why, size_t whysz)
+pem_public_key(const char *type, const unsigned char *der, long len, char *why,
+	       size_t whysz)
 {
 	const unsigned char *p = der;
 	EVP_PKEY *pk = NULL;
-	X509 *x;
 
 	if (strcmp(type, "CERTIFICATE") == 0) {
-		x = parse_cert(der, len);
+		X509 *x = parse_cert(der, len);
+
 		if (x == NULL) {
 			whyf(why, whysz, "invalid certificate");
 			return NULL;
@@ -1073,8 +1180,8 @@ pem_public_key(const char *type, const unsigned char *der, long len,
 
 /* Append the keys of a PEM bundle to l. */
 static int
-load_pem_keys(struct keylist *l, const char *name, const char *data,
-	      size_t len, struct reg_err *err)
+load_pem_keys(struct keylist *l, const char *name, const char *data, size_t len,
+	      struct reg_err *err)
 {
 	BIO *bio = BIO_new_mem_buf(data, (int)len);
 	size_t i;
@@ -1093,22 +1200,22 @@ load_pem_keys(struct keylist *l, const char *name, const char *data,
 		if (r == 0)
 			break;
 		if (r == -1) {
-			failf(err, REG_E_INTERNAL, "%s: PEM block %zu: malformed",
-			      name, i);
+			failf(err, REG_E_INTERNAL,
+			      "%s: PEM block %zu: malformed", name, i);
 			goto out;
 		}
 		pk = pem_public_key(type, der, dlen, why, sizeof(why));
 		OPENSSL_free(type);
 		OPENSSL_free(der);
 		if (pk == NULL) {
-			failf(err, REG_E_INTERNAL, "%s: PEM block %zu: %s", name,
-			      i, why);
+			failf(err, REG_E_INTERNAL, "%s: PEM block %zu: %s",
+			      name, i, why);
 			goto out;
 		}
 		if (init_pubkey(&k, pk, true, why, sizeof(why)) == -1) {
 			clear_key(&k);
-			failf(err, REG_E_INTERNAL, "%s: PEM block %zu: %s", name,
-			      i, why);
+			failf(err, REG_E_INTERNAL, "%s: PEM block %zu: %s",
+			      name, i, why);
 			goto out;
 		}
 		keylist_push(l, &k);
@@ -1145,8 +1252,8 @@ jwk_bytes(struct json_object *o, const char *key, unsigned char *buf,
 
 /* String member key of a JWK, NULL if absent; -1 if not a string. */
 static int
-jwk_string(struct json_object *o, const char *key, const char **out,
-	   char *why, size_t whysz)
+jwk_string(struct json_object *o, const char *key, const char **out, char *why,
+	   size_t whysz)
 {
 	struct json_object *v;
 
@@ -1261,8 +1368,8 @@ jwk_rsa(struct json_object *o, char *why, size_t whysz)
 static int
 jwk_key(struct json_object *o, struct jwt_key *k, char *why, size_t whysz)
 {
-	static const char *const private_members[] = { "d", "p", "q", "dp",
-							"dq", "qi", "k" };
+	static const char *const private_members[] = { "d",  "p",  "q", "dp",
+						       "dq", "qi", "k" };
 	const char *kty, *alg;
 	char q[QUOTE_MAX];
 	EVP_PKEY *pk = NULL;
@@ -1439,8 +1546,8 @@ ids_collide(const struct jwt_key *a, const struct jwt_key *b)
 
 	for (i = 0; i < 3; i++) {
 		for (j = 0; j < 3; j++) {
-			if (ia[i] != NULL && ib[j] != NULL && ia[i][0] != '\0' &&
-			    strcmp(ia[i], ib[j]) == 0)
+			if (ia[i] != NULL && ib[j] != NULL &&
+			    ia[i][0] != '\0' && strcmp(ia[i], ib[j]) == 0)
 				return ib[j];
 		}
 	}
@@ -1511,8 +1618,8 @@ int
 reg_jwt_keyset_load_file(struct reg_jwt_keyset *ks, const char *path,
 			 struct reg_err *err)
 {
-	unsigned char *p;
-	size_t len;
+	unsigned char *p = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (read_file(path, REG_JWT_FILE_MAX, false, &p, &len, err) == -1)
@@ -1621,8 +1728,8 @@ int
 reg_jwt_keyset_load_ca_file(struct reg_jwt_keyset *ks, const char *path,
 			    struct reg_err *err)
 {
-	unsigned char *p;
-	size_t len;
+	unsigned char *p = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (read_file(path, REG_JWT_FILE_MAX, false, &p, &len, err) == -1)
@@ -1664,6 +1771,8 @@ sign_msg(const struct jwt_key *k, const unsigned char *msg, size_t n,
 	 unsigned char *sig, size_t *siglen)
 {
 	unsigned char der[SIG_MAX];
+	/* ES256 signs into der first, to convert it to R||S. */
+	unsigned char *out = k->alg == REG_JWT_ES256 ? der : sig;
 	size_t len = SIG_MAX;
 	EVP_MD_CTX *ctx = NULL;
 	ECDSA_SIG *es = NULL;
@@ -1682,8 +1791,7 @@ sign_msg(const struct jwt_key *k, const unsigned char *msg, size_t n,
 	    EVP_DigestSignInit_ex(ctx, NULL,
 				  k->alg == REG_JWT_EDDSA ? NULL : "SHA256",
 				  NULL, NULL, k->pkey, NULL) != 1 ||
-	    EVP_DigestSign(ctx, k->alg == REG_JWT_ES256 ? der : sig, &len, msg,
-			   n) != 1)
+	    EVP_DigestSign(ctx, out, &len, msg, n) != 1)
 		goto out;
 	if (k->alg == REG_JWT_ES256) {
 		const unsigned char *p = der;
@@ -1711,7 +1819,8 @@ static int
 es256_to_der(const unsigned char *sig, unsigned char *der, size_t dersz)
 {
 	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, 32, NULL), *s = BN_bin2bn(sig + 32, 32, NULL);
+	BIGNUM *r = BN_bin2bn(sig, 32, NULL),
+	       *s = BN_bin2bn(sig + 32, 32, NULL);
 	unsigned char *p = der;
 	int len = -1;
 
@@ -1773,10 +1882,10 @@ verify_msg(const struct jwt_key *k, const unsigned char *msg, size_t n,
 		}
 		ctx = EVP_MD_CTX_new();
 		ok = ctx != NULL &&
-		     EVP_DigestVerifyInit_ex(
-			     ctx, NULL,
-			     k->alg == REG_JWT_EDDSA ? NULL : "SHA256", NULL,
-			     NULL, k->pkey, NULL) == 1 &&
+		     EVP_DigestVerifyInit_ex(ctx, NULL,
+					     k->alg == REG_JWT_EDDSA ? NULL
+								     : "SHA256",
+					     NULL, NULL, k->pkey, NULL) == 1 &&
 		     EVP_DigestVerify(ctx, s, siglen, msg, n) == 1;
 	}
 out:
@@ -2068,9 +2177,8 @@ find_kid_key(const struct reg_jwt_keyset *ks, struct json_object *v,
 
 /* Find the key that must check the token (x5c, then jwk, then kid). */
 static int
-find_key(const struct reg_jwt_keyset *ks, struct json_object *hdr,
-	 time_t now, struct jwt_key *leaf, const struct jwt_key **key,
-	 struct reg_err *err)
+find_key(const struct reg_jwt_keyset *ks, struct json_object *hdr, time_t now,
+	 struct jwt_key *leaf, const struct jwt_key **key, struct reg_err *err)
 {
 	bool present;
 	struct json_object *v;
@@ -2091,9 +2199,8 @@ static int
 check_alg(struct json_object *hdr, unsigned algs, enum reg_jwt_alg *alg,
 	  struct reg_err *err)
 {
-	char q[QUOTE_MAX], list[64] = "";
+	char q[QUOTE_MAX];
 	const char *name, *typ;
-	size_t i, o = 0;
 
 	if (get_string(hdr, "header", "alg", true, &name, err) == -1)
 		return -1;
@@ -2105,6 +2212,9 @@ check_alg(struct json_object *hdr, unsigned algs, enum reg_jwt_alg *alg,
 		return failf(err, REG_E_UNAUTHORIZED,
 			     "alg \"%s\" not supported", q);
 	if ((algs & REG_JWT_ALG_BIT(*alg)) == 0) {
+		char list[64] = "";
+		size_t i, o = 0;
+
 		for (i = 0; i < REG_JWT__COUNT; i++) {
 			int n;
 
@@ -2126,7 +2236,8 @@ check_alg(struct json_object *hdr, unsigned algs, enum reg_jwt_alg *alg,
 	if (get_string(hdr, "header", "typ", false, &typ, err) == -1)
 		return -1;
 	if (typ != NULL && strcasecmp(typ, "JWT") != 0)
-		return failf(err, REG_E_UNAUTHORIZED, "typ \"%s\" is not \"JWT\"",
+		return failf(err, REG_E_UNAUTHORIZED,
+			     "typ \"%s\" is not \"JWT\"",
 			     quotes(q, sizeof(q), typ));
 	return 0;
 }
@@ -2174,8 +2285,9 @@ check_audience(struct json_object *claims, const char *want,
 			continue;
 		r = snprintf(list + o, sizeof(list) / 2 - o, "%s\"%s\"",
 			     i ? ", " : "", quotes(q, sizeof(q), s));
-		o = r < 0 || (size_t)r >= sizeof(list) / 2 - o ? sizeof(list) / 2
-							       : o + (size_t)r;
+		o = r < 0 || (size_t)r >= sizeof(list) / 2 - o
+			    ? sizeof(list) / 2
+			    : o + (size_t)r;
 	}
 	return failf(err, REG_E_UNAUTHORIZED,
 		     "audience [%s] does not include \"%s\"", list, w);
@@ -2183,8 +2295,7 @@ check_audience(struct json_object *claims, const char *want,
 
 /* Parse the "access" claim into t. */
 static int
-parse_access(struct json_object *claims, struct reg_jwt *t,
-	     struct reg_err *err)
+parse_access(struct json_object *claims, struct reg_jwt *t, struct reg_err *err)
 {
 	bool present;
 	struct json_object *a = member(claims, "access", &present);
@@ -2245,7 +2356,6 @@ static int
 check_claims(struct json_object *c, const struct reg_jwt_opts *opts,
 	     struct reg_jwt *t, struct reg_err *err)
 {
-	char q[QUOTE_MAX], w[QUOTE_MAX];
 	const char *iss, *sub, *jti;
 	int64_t now = (int64_t)opts->now, exp = 0, nbf = 0, iat = 0, lo, hi;
 	bool has_exp, has_nbf, has_iat;
@@ -2255,11 +2365,14 @@ check_claims(struct json_object *c, const struct reg_jwt_opts *opts,
 		bug("time out of range");
 	if (get_string(c, "claim", "iss", true, &iss, err) == -1)
 		return -1;
-	if (strcmp(iss, opts->issuer) != 0)
+	if (strcmp(iss, opts->issuer) != 0) {
+		char q[QUOTE_MAX], w[QUOTE_MAX];
+
 		return failf(err, REG_E_UNAUTHORIZED,
 			     "issuer \"%s\" is not \"%s\"",
 			     quotes(q, sizeof(q), iss),
 			     quotes(w, sizeof(w), opts->issuer));
+	}
 	if (check_audience(c, opts->audience, err) == -1)
 		return -1;
 	if (get_time(c, "exp", true, &exp, &has_exp, err) == -1 ||
@@ -2268,7 +2381,8 @@ check_claims(struct json_object *c, const struct reg_jwt_opts *opts,
 		return -1;
 	if (exp <= lo)
 		return failf(err, REG_E_UNAUTHORIZED,
-			     "token expired %lld s ago", (long long)(now - exp));
+			     "token expired %lld s ago",
+			     (long long)(now - exp));
 	if (has_nbf && nbf > hi)
 		return failf(err, REG_E_UNAUTHORIZED,
 			     "token not valid for another %lld s",
@@ -2317,9 +2431,9 @@ reg_jwt_release(struct reg_jwt *t)
 }
 
 int
-reg_jwt_verify(const struct reg_jwt_keyset *ks, const char *token,
-	       size_t len, const struct reg_jwt_opts *opts,
-	       struct reg_jwt *out, struct reg_err *err)
+reg_jwt_verify(const struct reg_jwt_keyset *ks, const char *token, size_t len,
+	       const struct reg_jwt_opts *opts, struct reg_jwt *out,
+	       struct reg_err *err)
 {
 	struct json_object *hdr = NULL, *claims = NULL;
 	struct jwt_key leaf = { 0 };
@@ -2344,6 +2458,8 @@ reg_jwt_verify(const struct reg_jwt_keyset *ks, const char *token,
 	}
 	if (find_key(ks, hdr, opts->now, &leaf, &key, err) == -1)
 		goto out;
+	if (key == NULL)
+		bug("key lookup succeeded without a key");
 	if (key->alg != alg) {
 		failf(err, REG_E_UNAUTHORIZED,
 		      "alg \"%s\" does not match key \"%s\", which is %s",
@@ -2401,8 +2517,8 @@ build_header(struct reg_jwt_signer *s, struct reg_err *err)
 	struct reg_buf json, b64;
 	int rc = -1;
 
-	reg_buf_init(&json, 64 * 1024);
-	reg_buf_init(&b64, 96 * 1024);
+	reg_buf_init(&json, HEADER_MAX);
+	reg_buf_init(&b64, HEADER_MAX / 3 * 4 + 4);
 	if (reg_buf_addf(&json, "{\"typ\":\"JWT\",\"alg\":\"%s\"",
 			 alg_names[s->key.alg]) == -1 ||
 	    (s->key.kid != NULL &&
@@ -2456,7 +2572,7 @@ load_chain(struct reg_jwt_signer *s, const char *name, const char *chain,
 	size_t i;
 	int rc = -1;
 
-	reg_buf_init(&b, 64 * 1024);
+	reg_buf_init(&b, HEADER_MAX);
 	if (bio == NULL)
 		return failf(err, REG_E_NOMEM, "out of memory");
 	for (i = 0;; i++) {
@@ -2479,7 +2595,8 @@ load_chain(struct reg_jwt_signer *s, const char *name, const char *chain,
 			      i + 1);
 			goto out;
 		}
-		ok = i > 0 || EVP_PKEY_eq(X509_get0_pubkey(x), s->key.pkey) == 1;
+		ok = i > 0 ||
+		     EVP_PKEY_eq(X509_get0_pubkey(x), s->key.pkey) == 1;
 		X509_free(x);
 		ERR_clear_error();
 		if (!ok) {
@@ -2490,8 +2607,7 @@ load_chain(struct reg_jwt_signer *s, const char *name, const char *chain,
 			      name);
 			goto out;
 		}
-		if (i >= X5C_MAX ||
-		    (i > 0 && reg_buf_adds(&b, ",") == -1) ||
+		if (i >= X5C_MAX || (i > 0 && reg_buf_adds(&b, ",") == -1) ||
 		    reg_buf_adds(&b, "\"") == -1 ||
 		    add_b64(&b, der, (size_t)dlen, false) == -1 ||
 		    reg_buf_adds(&b, "\"") == -1) {
@@ -2590,8 +2706,8 @@ reg_jwt_signer_new_files(enum reg_jwt_alg alg, const char *key_path,
 	    (cert_path != NULL && read_file(cert_path, REG_JWT_FILE_MAX, false,
 					    &cert, &certlen, err) == -1))
 		goto out;
-	s = new_pem_signer(alg, key_path, (const char *)key, keylen,
-			   cert_path, (const char *)cert, certlen, err);
+	s = new_pem_signer(alg, key_path, (const char *)key, keylen, cert_path,
+			   (const char *)cert, certlen, err);
 out:
 	free_secret(key, keylen + 2);
 	free(cert);
@@ -2631,11 +2747,14 @@ int
 reg_jwt_signer_set_kid(struct reg_jwt_signer *s, const char *kid,
 		       struct reg_err *err)
 {
-	char q[QUOTE_MAX], *old = s->key.kid;
+	char *old = s->key.kid;
 
-	if (kid == NULL || !kid_is_valid(kid))
+	if (kid == NULL || !kid_is_valid(kid)) {
+		char q[QUOTE_MAX];
+
 		return failf(err, REG_E_INTERNAL, "invalid key id \"%s\"",
 			     kid ? quotes(q, sizeof(q), kid) : "");
+	}
 	s->key.kid = reg_xstrdup(kid);
 	if (build_header(s, err) == -1) {
 		free(s->key.kid);
@@ -2671,10 +2790,10 @@ reg_jwt_signer_libtrust_id(const struct reg_jwt_signer *s)
 }
 
 int
-reg_jwt_sign(const struct reg_jwt_signer *s, const char *payload,
-	     size_t len, struct reg_buf *out, struct reg_err *err)
+reg_jwt_sign(const struct reg_jwt_signer *s, const char *payload, size_t len,
+	     struct reg_buf *out, struct reg_err *err)
 {
-	struct json_object *o;
+	struct json_object *o = NULL;
 	struct reg_buf tok;
 	unsigned char sig[SIG_MAX];
 	size_t siglen;
@@ -2718,7 +2837,7 @@ reg_jwt_signer_jwks(const struct reg_jwt_signer *s, struct reg_buf *out,
 	if (s->key.alg == REG_JWT_HS256)
 		return failf(err, REG_E_INTERNAL,
 			     "an HS256 secret has no public key to publish");
-	reg_buf_init(&b, 16 * 1024);
+	reg_buf_init(&b, JWKS_MAX);
 	if (reg_buf_adds(&b, "{\"keys\":[{") == -1 ||
 	    add_jwk_members(&b, s->key.pkey, s->key.alg) == -1 ||
 	    reg_buf_adds(&b, ",\"kid\":") == -1 ||
@@ -2762,8 +2881,8 @@ make_cert(EVP_PKEY *key, const char *cn, bool ca, long days, X509 *issuer,
 	unsigned char rnd[16];
 	X509V3_CTX v3;
 	EVP_PKEY *signer = issuer_key ? issuer_key : key;
-	const EVP_MD *md = EVP_PKEY_is_a(signer, "ED25519") ? NULL
-							     : EVP_sha256();
+	const EVP_MD *md =
+		EVP_PKEY_is_a(signer, "ED25519") ? NULL : EVP_sha256();
 	bool ok = false;
 
 	if (x == NULL || name == NULL || RAND_bytes(rnd, sizeof(rnd)) != 1)
@@ -2838,12 +2957,10 @@ write_new(int dfd, const char *dir, const char *name, mode_t mode,
 	const char *c = p;
 	int fd;
 
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				       O_CLOEXEC,
-		    mode);
+	fd = openat(dfd, name,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd == -1)
-		return reg_err_sys(err, REG_E_INTERNAL,
-				   "cannot create \"%s/%s\"", dir, name);
+		return sysfail(err, "cannot create \"%s/%s\"", dir, name);
 	if (fchmod(fd, mode) == -1)
 		goto fail;
 	while (n > 0) {
@@ -2864,7 +2981,7 @@ write_new(int dfd, const char *dir, const char *name, mode_t mode,
 	}
 	return 0;
 fail:
-	reg_err_sys(err, REG_E_INTERNAL, "cannot write \"%s/%s\"", dir, name);
+	sysfail(err, "cannot write \"%s/%s\"", dir, name);
 	if (fd != -1)
 		close(fd);
 	unlinkat(dfd, name, 0);
@@ -2888,8 +3005,7 @@ reg_jwt_keygen(enum reg_jwt_alg alg, const char *dir, struct reg_err *err)
 			     "HS256 uses a shared secret, not a key pair");
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1)
-		return reg_err_sys(err, REG_E_INTERNAL,
-				   "cannot open directory \"%s\"", dir);
+		return sysfail(err, "cannot open directory \"%s\"", dir);
 	if ((pk = generate_key(alg, 3072)) == NULL ||
 	    (cert = make_cert(pk, "berth token signer", true, 3650, NULL,
 			      NULL)) == NULL) {
@@ -2909,7 +3025,7 @@ reg_jwt_keygen(enum reg_jwt_alg alg, const char *dir, struct reg_err *err)
 	klen = BIO_get_mem_data(kbio, &kdata);
 	clen = BIO_get_mem_data(cbio, &cdata);
 	if (write_new(dfd, dir, "key.pem", 0600, kdata, (size_t)klen, err) ==
-		    -1)
+	    -1)
 		goto out;
 	if (write_new(dfd, dir, "cert.pem", 0644, cdata, (size_t)clen, err) ==
 	    -1) {
@@ -2917,7 +3033,7 @@ reg_jwt_keygen(enum reg_jwt_alg alg, const char *dir, struct reg_err *err)
 		goto out;
 	}
 	if (fsync(dfd) == -1) {
-		reg_err_sys(err, REG_E_INTERNAL, "cannot sync \"%s\"", dir);
+		sysfail(err, "cannot sync \"%s\"", dir);
 		unlinkat(dfd, "key.pem", 0);
 		unlinkat(dfd, "cert.pem", 0);
 		goto out;

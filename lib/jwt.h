@@ -57,7 +57,7 @@ enum reg_jwt_alg {
 /* Shortest HMAC secret (RFC 7518 3.2: at least the hash size). */
 #define REG_JWT_HMAC_MIN 32
 /* Largest key, certificate or secret file we read. */
-#define REG_JWT_FILE_MAX (1024 * 1024)
+#define REG_JWT_FILE_MAX ((size_t)1024 * 1024)
 
 /* "EdDSA", "ES256", "RS256" or "HS256"; an alg outside the enum aborts. */
 const char *reg_jwt_alg_name(enum reg_jwt_alg alg);
@@ -231,8 +231,8 @@ int reg_jwt_verify(const struct reg_jwt_keyset *ks, const char *token,
  * with exactly that type and name lists the action or "*".  Asking for
  * action "*" (registry:catalog:*) therefore needs "*" in the token.
  */
-bool reg_jwt_grants(const struct reg_jwt *t, const char *type,
-		    const char *name, const char *action);
+bool reg_jwt_grants(const struct reg_jwt *t, const char *type, const char *name,
+		    const char *action);
 
 /*
  * Decode a token WITHOUT verifying anything but its shape (three strict
@@ -267,11 +267,9 @@ struct reg_jwt_signer;
  * PEM chain (chain may be NULL) whose first certificate must hold the same
  * key.  Returns NULL with REG_E_INTERNAL on error.
  */
-struct reg_jwt_signer *reg_jwt_signer_new_pem(enum reg_jwt_alg alg,
-					      const char *key, size_t keylen,
-					      const char *chain,
-					      size_t chainlen,
-					      struct reg_err *err);
+struct reg_jwt_signer *
+reg_jwt_signer_new_pem(enum reg_jwt_alg alg, const char *key, size_t keylen,
+		       const char *chain, size_t chainlen, struct reg_err *err);
 /*
  * The same from files (cert_path may be NULL).  The key file must not be
  * accessible by others (no o+rwx).
@@ -336,7 +334,6 @@ int reg_jwt_signer_jwks(const struct reg_jwt_signer *s, struct reg_buf *out,
  * dir/cert.pem (mode 0644), both created with O_EXCL: an existing file is
  * never overwritten.  On error (REG_E_INTERNAL) neither file is left.
  */
-int reg_jwt_keygen(enum reg_jwt_alg alg, const char *dir,
-		   struct reg_err *err);
+int reg_jwt_keygen(enum reg_jwt_alg alg, const char *dir, struct reg_err *err);
 
 #endif

@@ -573,23 +573,28 @@ request_scope(struct reg_req *rq, enum reg_action action, struct reg_buf *b)
 	return 0;
 }
 
-/* Add the WWW-Authenticate challenge for a 401. */
-static void
+/*
+ * Add the WWW-Authenticate challenge for a 401; false if the configured
+ * methods have none (clientcert, webserver: the answer is then 403).
+ */
+static bool
 add_challenge(struct reg_req *rq, enum reg_action action, const char *error)
 {
 	struct reg_buf scope, value;
 	const char *host = reg_req_param(rq, "HTTP_HOST");
-	const char *https = reg_req_param(rq, "HTTPS");
+	bool added = false;
 
 	reg_buf_init(&scope, 2048);
 	reg_buf_init(&value, 4096);
 	if (request_scope(rq, action, &scope) == 0 &&
 	    reg_auth_challenge(rq->auth, scope.len ? scope.data : NULL, error,
-			       host, https != NULL && strcmp(https, "on") == 0,
+			       host, reg_auth_is_tls(param_of, rq),
 			       &value) == 0)
-		reg_req_header(rq, "WWW-Authenticate", "%s", value.data);
+		added = reg_req_header(rq, "WWW-Authenticate", "%s",
+				       value.data) == 0;
 	reg_buf_release(&value);
 	reg_buf_release(&scope);
+	return added;
 }
 
 /*
@@ -606,11 +611,10 @@ deny(struct reg_req *rq, enum reg_action action, struct reg_err *err)
 		return reg_err_set(err, REG_E_UNAUTHORIZED,
 				   "the token does not grant this access");
 	}
-	if (!rq->id.authenticated && reg_auth_required(rq->auth)) {
-		add_challenge(rq, action, NULL);
+	if (!rq->id.authenticated && reg_auth_required(rq->auth) &&
+	    add_challenge(rq, action, NULL))
 		return reg_err_set(err, REG_E_UNAUTHORIZED,
 				   "authentication required");
-	}
 	return reg_err_set(err, REG_E_DENIED, "access to \"%s\" denied",
 			   rq->name[0] ? rq->name : "the registry");
 }
@@ -701,6 +705,23 @@ new_request_id(char out[33])
 	out[32] = '\0';
 }
 
+/*
+ * Read what is left of a small request body that was refused unread: a
+ * web server that sees the response before the body was consumed may reset
+ * the stream (lighttpd over HTTP/2), and the client then loses the answer.
+ */
+static void
+drain_body(struct reg_req *rq)
+{
+	char buf[16384];
+	struct reg_err ignored;
+
+	if (!rq->has_length || rq->content_length - rq->bytes_in > 1 << 20)
+		return;
+	while (reg_req_read(rq, buf, sizeof(buf), &ignored) > 0)
+		;
+}
+
 static void
 serve_one(struct program *pg, struct io *io)
 {
@@ -709,7 +730,7 @@ serve_one(struct program *pg, struct io *io)
 	const struct reg_route *r;
 	struct timespec t0;
 	struct reg_log_request line;
-	char id[33];
+	char id[33], client[REG_NETADDR_STRLEN];
 	int rc = -1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -746,6 +767,7 @@ serve_one(struct program *pg, struct io *io)
 done:
 	if (rc == -1)
 		send_error(&rq, &err);
+	drain_body(&rq);
 	memset(&line, 0, sizeof(line));
 	line.method = rq.method_name;
 	line.path = rq.path;
@@ -756,6 +778,10 @@ done:
 	line.repository = rq.name;
 	line.digest = rq.digest_logged;
 	line.remote_addr = reg_req_param(&rq, "REMOTE_ADDR");
+	/* The client, when a trusted proxy named it in X-Forwarded-For. */
+	if (rq.id.has_peer && rq.id.via_proxy &&
+	    reg_netaddr_format(&rq.id.peer, client, sizeof(client)) == 0)
+		line.remote_addr = client;
 	line.user = rq.id.user;
 	line.error_code = rc == -1 ? reg_err_wire_code(err.code) : NULL;
 	reg_log_request(&line);

@@ -396,6 +396,11 @@ refresh_identity(struct reg_req *rq, const char *token, struct reg_err *err)
 	if (n <= 0 || (size_t)n >= sizeof(rq->id.user))
 		return reg_err_set(err, REG_E_UNAUTHORIZED,
 				   "refresh token has no subject");
+	/* A user removed from the password file loses refresh too. */
+	if (!reg_auth_user_exists(rq->auth, rq->id.user))
+		return reg_err_set(err, REG_E_UNAUTHORIZED,
+				   "user \"%s\" no longer exists",
+				   rq->id.user);
 	rq->id.authenticated = true;
 	rq->id.via = "refresh_token";
 	return 0;
@@ -423,7 +428,8 @@ token_post(struct reg_req *rq, struct reg_err *err)
 	if (!form_get(form.data, "service", service, sizeof(service)))
 		service[0] = '\0';
 	if (check_service(rq, service, err) == -1 ||
-	    load_keys(rq->cfg, err) == -1)
+	    load_keys(rq->cfg, err) == -1 ||
+	    reg_req_check_transport(rq, err) == -1)
 		goto out;
 	if (strcmp(grant, "password") == 0) {
 		if (!form_get(form.data, "username", user, sizeof(user)) ||

@@ -107,9 +107,10 @@ reg_auth_is_tls(reg_param_fn param, void *ctx)
 }
 
 /* Credentials may cross plain HTTP only to loopback, or when insecure. */
-static int
-check_transport(const struct reg_auth *a, const struct reg_identity *id,
-		reg_param_fn param, void *ctx, struct reg_err *err)
+int
+reg_auth_check_transport(const struct reg_auth *a,
+			 const struct reg_identity *id, reg_param_fn param,
+			 void *ctx, struct reg_err *err)
 {
 	if (reg_auth_is_tls(param, ctx) || a->cfg->http.insecure)
 		return 0;
@@ -234,7 +235,7 @@ reg_auth_identify(struct reg_auth *a, reg_param_fn param, void *ctx,
 	if (authz != NULL && *authz == '\0')
 		authz = NULL;
 	if (authz != NULL && methods != REG_AUTH_NONE &&
-	    check_transport(a, id, param, ctx, err) == -1)
+	    reg_auth_check_transport(a, id, param, ctx, err) == -1)
 		return -1;
 	if ((methods & REG_AUTH_CLIENTCERT) &&
 	    from_clientcert(a, param, ctx, id))
@@ -289,6 +290,36 @@ reg_auth_check_password(struct reg_auth *a, const char *user,
 				   "invalid username or password");
 	}
 	return 0;
+}
+
+struct user_search {
+	const char *user;
+	bool found;
+};
+
+static int
+match_user(const char *user, const char *scheme, bool strong, void *ctx)
+{
+	struct user_search *us = ctx;
+
+	(void)scheme;
+	if (strong && strcmp(user, us->user) == 0) {
+		us->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+bool
+reg_auth_user_exists(struct reg_auth *a, const char *user)
+{
+	struct user_search us = { user, false };
+	struct reg_err err;
+
+	if (a->htpasswd == NULL)
+		return false;
+	reg_htpasswd_each(a->htpasswd, match_user, &us, &err);
+	return us.found;
 }
 
 bool

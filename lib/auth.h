@@ -80,6 +80,17 @@ int reg_auth_check_password(struct reg_auth *a, const char *user,
 			    const char *password, struct reg_identity *id,
 			    struct reg_err *err);
 
+/*
+ * The transport policy of reg_auth_identify, for credentials that come in
+ * a request body (the token server's OAuth2 form).
+ */
+int reg_auth_check_transport(const struct reg_auth *a,
+			     const struct reg_identity *id,
+			     reg_param_fn param, void *ctx,
+			     struct reg_err *err);
+/* True if user still has a usable htpasswd entry (refresh tokens). */
+bool reg_auth_user_exists(struct reg_auth *a, const char *user);
+
 /* True if id may list the catalog (token: registry:catalog:*). */
 bool reg_auth_allows_catalog(struct reg_auth *a,
 			     const struct reg_identity *id);

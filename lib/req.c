@@ -527,6 +527,12 @@ param_of(void *ctx, const char *name)
 	return reg_req_param(ctx, name);
 }
 
+int
+reg_req_check_transport(struct reg_req *rq, struct reg_err *err)
+{
+	return reg_auth_check_transport(rq->auth, &rq->id, param_of, rq, err);
+}
+
 bool
 reg_req_allowed(struct reg_req *rq, const char *name, unsigned want)
 {
@@ -560,8 +566,9 @@ request_scope(struct reg_req *rq, enum reg_action action, struct reg_buf *b)
 
 	if (action == REG_ACTION_CATALOG)
 		return reg_buf_adds(b, "registry:catalog:*");
-	if (action == REG_ACTION_NONE)
-		return 0;
+	if (action != REG_ACTION_PULL && action != REG_ACTION_PUSH &&
+	    action != REG_ACTION_DELETE)
+		return 0; /* /v2/ and the token server name no scope */
 	if (reg_buf_addf(b, "repository:%s:%s", rq->name, names[action]) == -1)
 		return -1;
 	/* A mount also needs pull on the repository it mounts from. */

@@ -113,6 +113,9 @@ int reg_req_read_all(struct reg_req *rq, struct reg_buf *b,
  */
 bool reg_req_allowed(struct reg_req *rq, const char *name, unsigned want);
 
+/* The transport policy for credentials found in a request body. */
+int reg_req_check_transport(struct reg_req *rq, struct reg_err *err);
+
 /* Log an audit event about this request (who, which repository, what). */
 void reg_req_audit(struct reg_req *rq, const char *event, const char *digest,
 		   const char *detail);

@@ -377,11 +377,19 @@ check_config(int argc, char **argv)
 
 /* ---- token-doctor ---- */
 
+static void print_escaped_q(const char *label, const char *s, bool quoted);
+
 /* Print text with control characters escaped. */
 static void
 print_escaped(const char *label, const char *s)
 {
-	printf("%s", label);
+	print_escaped_q(label, s, false);
+}
+
+static void
+print_escaped_q(const char *label, const char *s, bool quoted)
+{
+	printf("%s%s", label, quoted ? "\"" : "");
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
@@ -390,7 +398,7 @@ print_escaped(const char *label, const char *s)
 		else
 			putchar(c);
 	}
-	putchar('\n');
+	printf("%s\n", quoted ? "\"" : "");
 }
 
 /* The value of name="..." in a challenge, into out. */
@@ -478,7 +486,8 @@ explain_key(json_object *header)
 		const char *kid = json_object_get_string(v);
 		size_t n = strlen(kid);
 
-		printf("key:     kid \"%s\": %s\n", kid,
+		print_escaped_q("key:     kid ", kid, true);
+		printf("         %s\n",
 		       n == REG_JWT_THUMBPRINT_LEN
 			       ? "an RFC 7638 thumbprint"
 			       : n == REG_JWT_LIBTRUST_ID_LEN
@@ -575,17 +584,22 @@ doctor_token(const struct reg_cfg *cfg, const char *token)
 	    -1) {
 		printf("REJECTED: %s\n", err.detail);
 	} else {
-		printf("ACCEPTED for \"%s\"\n", jwt.sub ? jwt.sub : "");
+		print_escaped_q("ACCEPTED for ", jwt.sub ? jwt.sub : "", true);
 		for (i = 0; i < jwt.naccess; i++) {
+			struct reg_buf g;
 			size_t j;
 
-			printf("  grants %s:%s:", jwt.access[i].type,
-			       jwt.access[i].name);
+			/* Everything in a token is the issuer's text. */
+			reg_buf_init(&g, 8192);
+			reg_buf_addf(&g, "%s:%s:", jwt.access[i].type,
+				     jwt.access[i].name);
 			for (j = 0; j < jwt.access[i].nactions; j++)
-				printf("%s%s", j ? "," : "",
-				       jwt.access[i].actions[j]);
-			printf("%s\n", jwt.access[i].nactions ? ""
-							     : "(nothing)");
+				reg_buf_addf(&g, "%s%s", j ? "," : "",
+					     jwt.access[i].actions[j]);
+			if (jwt.access[i].nactions == 0)
+				reg_buf_adds(&g, "(nothing)");
+			print_escaped("  grants ", g.data);
+			reg_buf_release(&g);
 		}
 		if (jwt.naccess == 0)
 			printf("  grants nothing: no access claim\n");
@@ -639,6 +653,7 @@ static int
 keygen(int argc, char **argv)
 {
 	const char *alg_name = "EdDSA", *dir = NULL;
+	char *abs;
 	enum reg_jwt_alg alg;
 	struct reg_err err;
 	int i;
@@ -658,11 +673,19 @@ keygen(int argc, char **argv)
 		fprintf(stderr, "berthctl: keygen: %s\n", err.detail);
 		return 1;
 	}
+	/* The config wants absolute paths. */
+	if ((abs = realpath(dir, NULL)) == NULL) {
+		fprintf(stderr, "berthctl: keygen: %s: %s\n", dir,
+			strerror(errno));
+		return 1;
+	}
+	dir = abs;
 	printf("# berth-token (the issuer):\n[issuer]\nalgorithm = %s\n"
 	       "key = %s/key.pem\ncertificate = %s/cert.pem\n\n"
 	       "# the registry programs:\n[token]\nalgorithms = %s\n"
 	       "keys = %s/cert.pem\n",
 	       alg_name, dir, dir, alg_name, dir);
+	free(abs);
 	return 0;
 }
 

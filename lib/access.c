@@ -936,6 +936,7 @@ reg_access_limits_delete(const struct reg_access *a)
 {
 	if (a == NULL || a->broken)
 		return true;
-	return kind_limits_delete(&a->set, true) ||
+	/* Either kind of caller deleting everything is unlimited delete. */
+	return kind_limits_delete(&a->set, true) &&
 	       kind_limits_delete(&a->set, false);
 }

@@ -104,11 +104,12 @@ unsigned reg_access_allowed(const struct reg_access *a, const char *user,
  */
 bool reg_access_grants_anonymous(const struct reg_access *a, unsigned actions);
 /*
- * For berthctl check-config: false only if the rules grant delete to
- * everyone (anonymous and every user) on every repository from everywhere,
- * i.e. for both kinds of caller the first rule that can apply to them is
- * "<anonymous or *> ** ...delete..." without networks, and no earlier rule
- * for them withholds delete.  True means some rule could restrict delete.
+ * For berthctl check-config: false if the rules grant delete on every
+ * repository from everywhere to anonymous callers or to every
+ * authenticated user (for that kind of caller, the first rule that can
+ * apply is "<anonymous or *> ** ...delete..." without networks, and no
+ * earlier rule for them withholds delete).  True means delete is limited
+ * for both kinds.
  */
 bool reg_access_limits_delete(const struct reg_access *a);
 

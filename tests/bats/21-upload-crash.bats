@@ -3,6 +3,7 @@
 # writers, never leave a half-written blob, manifest or tag visible.
 # The programs run as plain CGI here so that the test can kill the very
 # process that is writing.
+# modes: cgi
 
 load helpers
 

@@ -7,6 +7,7 @@
 #
 # The programs run as CGI in every mode of the runner: each test has its
 # own config, htpasswd file and storage under $BATS_TEST_TMPDIR.
+# modes: cgi
 
 # Rules ("${user}") and password hashes ("$2y$") hold literal dollars.
 # shellcheck disable=SC2016

@@ -8,6 +8,7 @@
 # own code, except where berth-token itself is under test.  The programs run
 # as CGI in every mode of the runner; each test has its own config and
 # storage under $BATS_TEST_TMPDIR.
+# modes: cgi
 
 load helpers
 load lib_auth

@@ -5,6 +5,7 @@
 # Only berthctl and, to prove that keygen's output works, the programs run
 # as plain CGI; every test has its own files under $BATS_TEST_TMPDIR, so the
 # file runs the same in every mode of the runner.
+# modes: cgi
 
 load helpers
 load lib_auth

@@ -126,16 +126,23 @@ _srv_descendants() {
 # _srv_kill PID [SECONDS]: SIGTERM PID, wait for it (and reap it when it is
 # our child), SIGKILL it and any descendant it leaves behind.
 _srv_kill() {
-	local pid=$1 secs=${2:-10} i d
+	local pid=$1 secs=${2:-10} i d start
 	local -a desc
+	local -A born=()
 	_srv_alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
 	mapfile -t desc < <(_srv_descendants "$pid")
+	# PIDs are reused quickly on a busy machine (pid_max is often 32768):
+	# remember when each process started and never signal a newcomer.
+	start=$(_srv_starttime "$pid")
+	for d in "${desc[@]}"; do
+		born[$d]=$(_srv_starttime "$d")
+	done
 	kill -TERM "$pid" 2>/dev/null || true
 	for ((i = 0; i < secs * 10; i++)); do
-		_srv_alive "$pid" || break
+		_srv_same "$pid" "$start" || break
 		sleep 0.1
 	done
-	if _srv_alive "$pid"; then
+	if _srv_same "$pid" "$start"; then
 		_srv_err "pid $pid ignored SIGTERM for ${secs}s; killing it"
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
@@ -144,18 +151,33 @@ _srv_kill() {
 	for ((i = 0; i < 30; i++)); do
 		local left=0
 		for d in "${desc[@]}"; do
-			_srv_alive "$d" && left=1
+			_srv_same "$d" "${born[$d]}" && left=1
 		done
 		[ "$left" = 0 ] && break
 		sleep 0.1
 	done
 	for d in "${desc[@]}"; do
-		if _srv_alive "$d"; then
+		if _srv_same "$d" "${born[$d]}"; then
 			_srv_err "pid $d (started by $pid) still running; killing it"
 			kill -KILL "$d" 2>/dev/null || true
 		fi
 	done
 	return 0
+}
+
+# The start time of PID (field 22 of /proc/PID/stat), or nothing.
+_srv_starttime() {
+	local stat
+	local -a f
+	read -r stat 2>/dev/null <"/proc/$1/stat" || return 0
+	# Fields after the command name start with the state (field 3).
+	read -r -a f <<<"${stat##*) }"
+	printf '%s\n' "${f[19]:-}"
+}
+
+# _srv_same PID START: PID is alive and is the process that started at START.
+_srv_same() {
+	[ -n "$2" ] && _srv_alive "$1" && [ "$(_srv_starttime "$1")" = "$2" ]
 }
 
 # Escape a value for the replacement side of a sed s||| command.

@@ -64,6 +64,23 @@ blob_get(struct reg_req *rq, struct reg_err *err)
 	    reg_req_header(rq, "Content-Length", "%llu",
 			   (unsigned long long)len) == -1)
 		return reg_err_set(err, REG_E_INTERNAL, "header");
+	/* A whole blob: let the web server send the file (sendfile(2), and
+	 * this process is free at once).  Ranges are rare: stream those. */
+	if (rq->method == REG_GET && status == 200 && len > 0 &&
+	    rq->cfg->http.sendfile == REG_SENDFILE_X_SENDFILE) {
+		char path[REG_PATH_MAX];
+
+		if (reg_repo_blob_local_path(rq->store, &d, path,
+					     sizeof(path)) == 0) {
+			if (reg_req_header(rq, "X-Sendfile", "%s", path) == -1)
+				return reg_err_set(err, REG_E_INTERNAL,
+						   "header");
+			if (reg_req_start(rq, status, err) == -1)
+				return -1;
+			rq->bytes_out = len;
+			return 0;
+		}
+	}
 	if (reg_req_start(rq, status, err) == -1)
 		return -1;
 	if (rq->method == REG_HEAD || len == 0)

@@ -203,6 +203,28 @@ put_link(struct reg_store *s, const char *key, const char *content,
 	return s->drv->put(s, key, content, strlen(content), err);
 }
 
+/*
+ * put_link, unless the link already holds exactly this content: pushing a
+ * known manifest under another tag, pushing the same tag again, or
+ * mounting a blob the repository has then costs one small read instead of
+ * a temporary file, two fsyncs and a rename.
+ */
+static int
+put_link_if_changed(struct reg_store *s, const char *key, const char *content,
+		    struct reg_err *err)
+{
+	struct reg_buf cur;
+	struct reg_err ignored;
+	size_t n = strlen(content);
+	bool same;
+
+	reg_buf_init(&cur, n);
+	same = s->drv->get(s, key, &cur, &ignored) == 0 && cur.len == n &&
+	       memcmp(cur.data, content, n) == 0;
+	reg_buf_release(&cur);
+	return same ? 0 : put_link(s, key, content, err);
+}
+
 int
 reg_repo_blob_link(struct reg_store *s, const char *name,
 		   const struct reg_digest *d, struct reg_err *err)
@@ -222,7 +244,7 @@ reg_repo_blob_link(struct reg_store *s, const char *name,
 	}
 	if (layer_key(key, sizeof(key), name, d, err) == -1)
 		return -1;
-	return put_link(s, key, d->str, err);
+	return put_link_if_changed(s, key, d->str, err);
 }
 
 int
@@ -352,7 +374,8 @@ hashing_read(void *ctx, void *buf, size_t n, struct reg_err *err)
 static int
 append_locked(struct reg_store *s, const char *name, const char *id,
 	      struct reg_hash *h, bool has_start, uint64_t start,
-	      reg_store_source_fn src, void *ctx, struct reg_err *err)
+	      reg_store_source_fn src, void *ctx, bool save,
+	      struct reg_err *err)
 {
 	struct hashing_source hs = { src, ctx, h };
 	char key[KEY_MAX];
@@ -368,7 +391,7 @@ append_locked(struct reg_store *s, const char *name, const char *id,
 	if (s->drv->append(s, key, offset, hashing_read, &hs, &written,
 			   err) == -1)
 		return -1;
-	return save_state(s, name, id, h, err);
+	return save ? save_state(s, name, id, h, err) : 0;
 }
 
 static struct reg_store_lock *
@@ -406,8 +429,8 @@ reg_repo_upload_append(struct reg_store *s, const char *name, const char *id,
 		return -1;
 	if ((h = load_state(s, name, id, err)) == NULL)
 		goto out;
-	if (append_locked(s, name, id, h, has_start, start, src, ctx, err) ==
-	    -1)
+	if (append_locked(s, name, id, h, has_start, start, src, ctx, true,
+			  err) == -1)
 		goto out;
 	*size = reg_hash_length(h);
 	rc = 0;
@@ -483,6 +506,7 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 	struct reg_hash *h = NULL;
 	struct reg_digest got;
 	char data[KEY_MAX], blob[KEY_MAX], dir[KEY_MAX];
+	uint64_t size, have;
 	int rc = -1;
 
 	if (check_name(name, err) == -1)
@@ -491,14 +515,15 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 		return -1;
 	if ((h = load_state(s, name, id, err)) == NULL)
 		goto out;
-	if (src != NULL &&
-	    append_locked(s, name, id, h, has_start, start, src, ctx, err) ==
-		    -1)
+	/* No state to save: the upload ends here either way. */
+	if (src != NULL && append_locked(s, name, id, h, has_start, start, src,
+					 ctx, false, err) == -1)
 		goto out;
 	if (upload_key(data, sizeof(data), name, id, "data", err) == -1 ||
 	    upload_key(dir, sizeof(dir), name, id, NULL, err) == -1 ||
 	    blob_key(blob, sizeof(blob), want, err) == -1)
 		goto out;
+	size = reg_hash_length(h);
 	if (upload_digest(s, name, id, h, want->alg, &got, err) == -1)
 		goto out;
 	if (!reg_digest_equal(&got, want)) {
@@ -509,9 +534,16 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 			    "content has digest %s", got.str);
 		goto out;
 	}
-	if (ensure_data(s, data, err) == -1 ||
-	    s->drv->move(s, data, blob, err) == -1)
-		goto out;
+	/*
+	 * Content-addressed: when the store already holds these bytes, keep
+	 * them and drop the upload (as distribution does) rather than fsync
+	 * and rename a second copy over them.
+	 */
+	if (s->drv->stat(s, blob, &have, err) == -1 || have != size) {
+		if (ensure_data(s, data, err) == -1 ||
+		    s->drv->move(s, data, blob, err) == -1)
+			goto out;
+	}
 	if (reg_repo_blob_link(s, name, want, err) == -1)
 		goto out;
 	{
@@ -656,7 +688,7 @@ reg_repo_manifest_put(struct reg_store *s, const char *name, const char *tag,
 		return reg_err_set(err, REG_E_MANIFEST_INVALID,
 				   "media type too long");
 	if (revision_key(key, sizeof(key), name, d, err) == -1 ||
-	    put_link(s, key, rev, err) == -1)
+	    put_link_if_changed(s, key, rev, err) == -1)
 		return -1;
 	if (m->has_subject) {
 		struct reg_buf entry;
@@ -683,7 +715,7 @@ reg_repo_manifest_put(struct reg_store *s, const char *name, const char *tag,
 	}
 	if (tag != NULL &&
 	    (tag_key(key, sizeof(key), name, tag, err) == -1 ||
-	     put_link(s, key, d->str, err) == -1))
+	     put_link_if_changed(s, key, d->str, err) == -1))
 		return -1;
 	return catalog_add(s, name, err);
 }

@@ -476,32 +476,54 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Max-heap on strcmp: best[0] is the largest name kept. */
+static void
+sift_down(char **best, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		char *t;
+
+		if (l < n && strcmp(best[l], best[m]) > 0)
+			m = l;
+		if (r < n && strcmp(best[r], best[m]) > 0)
+			m = r;
+		if (m == i)
+			return;
+		t = best[i];
+		best[i] = best[m];
+		best[m] = t;
+		i = m;
+	}
+}
+
 /*
- * Keep the limit smallest names after "after": a sorted array with binary
- * insertion, so memory stays O(limit) for any directory size.
+ * Keep the limit smallest names: append while there is room (a listing
+ * that fits one page, the usual case, is then one sort at the end), and
+ * once full, replace the largest kept name through a max-heap: O(log
+ * limit) per name and no memmove.  Memory stays O(limit) for any
+ * directory size.
  */
 static void
-keep_smallest(char **best, size_t *n, size_t limit, const char *name)
+keep_smallest(char **best, size_t *n, size_t limit, bool *heap,
+	      const char *name)
 {
-	size_t lo = 0, hi = *n;
+	size_t i;
 
-	if (*n == limit && strcmp(name, best[*n - 1]) >= 0)
+	if (*n < limit) {
+		best[(*n)++] = reg_xstrdup(name);
 		return;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(best[mid], name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
 	}
-	if (*n == limit) {
-		free(best[*n - 1]);
-		(*n)--;
+	if (!*heap) {
+		for (i = limit / 2; i-- > 0;)
+			sift_down(best, limit, i);
+		*heap = true;
 	}
-	memmove(best + lo + 1, best + lo, (*n - lo) * sizeof(*best));
-	best[lo] = reg_xstrdup(name);
-	(*n)++;
+	if (strcmp(name, best[0]) >= 0)
+		return;
+	free(best[0]);
+	best[0] = reg_xstrdup(name);
+	sift_down(best, limit, 0);
 }
 
 static int
@@ -511,6 +533,7 @@ fs_list(struct reg_store *s, const char *prefix, const char *after,
 	struct fs_store *fs = fs_of(s);
 	char **best;
 	size_t n = 0, i;
+	bool heap = false;
 	struct dirent *de;
 	DIR *d;
 	int dfd;
@@ -533,10 +556,10 @@ fs_list(struct reg_store *s, const char *prefix, const char *after,
 			continue;
 		if (after != NULL && *after && strcmp(de->d_name, after) <= 0)
 			continue;
-		keep_smallest(best, &n, limit, de->d_name);
+		keep_smallest(best, &n, limit, &heap, de->d_name);
 	}
 	closedir(d);
-	qsort(best, n, sizeof(*best), cmp_names); /* already sorted; cheap */
+	qsort(best, n, sizeof(*best), cmp_names);
 	for (i = 0; i < n; i++) {
 		if (fn(ctx, best[i]) != 0)
 			break;

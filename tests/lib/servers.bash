@@ -421,6 +421,10 @@ _srv_apache_main_conf() {
 		for mod in mpm_event authz_core env proxy proxy_fcgi macro; do
 			printf 'LoadModule %s_module "%s/mod_%s.so"\n' "$mod" "$m" "$mod"
 		done
+		# X-Sendfile for blob GETs, when libapache2-mod-xsendfile is there.
+		if [ -f "$m/mod_xsendfile.so" ]; then
+			printf 'LoadModule xsendfile_module "%s/mod_xsendfile.so"\n' "$m"
+		fi
 		if [ "$tls" = 1 ]; then
 			printf 'LoadModule %s_module "%s/mod_%s.so"\n' socache_shmcb "$m" socache_shmcb
 			printf 'LoadModule %s_module "%s/mod_%s.so"\n' ssl "$m" ssl

@@ -427,8 +427,13 @@ token_post(struct reg_req *rq, struct reg_err *err)
 	}
 	if (!form_get(form.data, "service", service, sizeof(service)))
 		service[0] = '\0';
-	if (check_service(rq, service, err) == -1 ||
-	    load_keys(rq->cfg, err) == -1 ||
+	if (check_service(rq, service, err) == -1) {
+		/* containerd POSTs first and falls back to GET only on 404. */
+		if (err->code == REG_E_DENIED)
+			err->code = REG_E_ROUTE_UNKNOWN;
+		goto out;
+	}
+	if (load_keys(rq->cfg, err) == -1 ||
 	    reg_req_check_transport(rq, err) == -1)
 		goto out;
 	if (strcmp(grant, "password") == 0) {

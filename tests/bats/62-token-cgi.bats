@@ -456,6 +456,14 @@ store_state() {
 	assert_status 404
 }
 
+@test "POST for another service is 404 too (a GET fallback then explains), never 403" {
+	form_post "grant_type=password&username=alice&password=$AUTH_PW_ALICE&service=not-$TOK_SERVICE&client_id=berth-test"
+	assert_status 404
+	assert_json '(has("token") | not)'
+	reg_cgi GET "/auth/token?service=not-$TOK_SERVICE" -H "$(as alice)"
+	assert_error 403 DENIED
+}
+
 @test "GET /auth/jwks publishes the public key (kid = thumbprint, no private part)" {
 	reg_cgi GET /auth/jwks
 	assert_status 200

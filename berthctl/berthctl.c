@@ -105,7 +105,7 @@ open_store(const struct reg_cfg *cfg)
 /* ---- check-config ---- */
 
 struct report {
-	struct reg_buf errors;	/* one message per line */
+	struct reg_buf errors; /* one message per line */
 	struct reg_buf warnings;
 	unsigned nerrors;
 	unsigned nwarnings;
@@ -142,8 +142,9 @@ check_private_file(struct report *r, const char *what, const char *path)
 		return;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		WARN(r, "%s \"%s\" is accessible by group or others (mode %04o):"
-			" chmod 600",
+		WARN(r,
+		     "%s \"%s\" is accessible by group or others (mode %04o):"
+		     " chmod 600",
 		     what, path, (unsigned)(st.st_mode & 07777));
 }
 
@@ -153,8 +154,9 @@ note_weak(const char *user, const char *scheme, bool strong, void *ctx)
 	struct report *r = ctx;
 
 	if (!strong)
-		WARN(r, "htpasswd user \"%s\" has a weak or unknown hash "
-			"scheme (%s) and can never log in: use htpasswd -B",
+		WARN(r,
+		     "htpasswd user \"%s\" has a weak or unknown hash "
+		     "scheme (%s) and can never log in: use htpasswd -B",
 		     user, scheme);
 	return 0;
 }
@@ -168,7 +170,8 @@ check_htpasswd(struct report *r, const struct reg_cfg *cfg)
 	if (cfg->htpasswd.path == NULL) {
 		if ((cfg->auth.methods | cfg->issuer.methods) &
 		    REG_AUTH_HTPASSWD & cfg->auth.methods)
-			ERROR(r, "[auth] method htpasswd needs [htpasswd] path");
+			ERROR(r,
+			      "[auth] method htpasswd needs [htpasswd] path");
 		return;
 	}
 	check_private_file(r, "htpasswd file", cfg->htpasswd.path);
@@ -187,8 +190,9 @@ check_secret_size(struct report *r, const char *what, const char *path)
 		return;
 	check_private_file(r, what, path);
 	if (stat(path, &st) == 0 && st.st_size < REG_JWT_HMAC_MIN)
-		WARN(r, "%s \"%s\" holds under %d bytes: HS256 needs a "
-			"longer secret",
+		WARN(r,
+		     "%s \"%s\" holds under %d bytes: HS256 needs a "
+		     "longer secret",
 		     what, path, REG_JWT_HMAC_MIN);
 }
 
@@ -204,13 +208,15 @@ check_token(struct report *r, const struct reg_cfg *cfg)
 			  cfg->issuer.hmac_secret_file);
 	check_private_file(r, "[issuer] key", cfg->issuer.key);
 	if (cfg->issuer.expiration > 3600)
-		WARN(r, "[issuer] expiration is %llu s: tokens should live "
-			"an hour at most",
+		WARN(r,
+		     "[issuer] expiration is %llu s: tokens should live "
+		     "an hour at most",
 		     (unsigned long long)cfg->issuer.expiration);
 	if (!(cfg->auth.methods & REG_AUTH_TOKEN))
 		return;
 	if (cfg->token.issuer == NULL || cfg->token.service == NULL)
-		ERROR(r, "[auth] method token needs [token] issuer and service");
+		ERROR(r,
+		      "[auth] method token needs [token] issuer and service");
 	if (cfg->token.realm == NULL && !cfg->token.autoredirect)
 		ERROR(r, "[auth] method token needs [token] realm or "
 			 "autoredirect");
@@ -235,8 +241,9 @@ check_access(struct report *r, const struct reg_cfg *cfg)
 
 	if (cfg->access.rules == NULL) {
 		if (open_registry)
-			WARN(r, "no authentication and no access rules: anyone "
-				"who reaches the registry can push%s",
+			WARN(r,
+			     "no authentication and no access rules: anyone "
+			     "who reaches the registry can push%s",
 			     cfg->registry.delete_enabled ? " and delete" : "");
 		else if (cfg->registry.delete_enabled)
 			WARN(r, "delete is on and no access rule limits it: "
@@ -244,8 +251,8 @@ check_access(struct report *r, const struct reg_cfg *cfg)
 		return;
 	}
 	check_private_file(r, "[access] rules", cfg->access.rules);
-	if (reg_access_load(&a, cfg->access.rules, cfg->access.groups,
-			    &err) == -1) {
+	if (reg_access_load(&a, cfg->access.rules, cfg->access.groups, &err) ==
+	    -1) {
 		ERROR(r, "%s", err.detail);
 		return;
 	}
@@ -435,7 +442,8 @@ doctor_challenge(const struct reg_cfg *cfg, const char *h)
 	int bad = 0;
 
 	if (strncasecmp(h, "Bearer ", 7) != 0) {
-		printf("not a Bearer challenge: the registry does not use token "
+		printf("not a Bearer challenge: the registry does not use "
+		       "token "
 		       "auth (Basic means htpasswd)\n");
 		return 1;
 	}
@@ -466,7 +474,8 @@ doctor_challenge(const struct reg_cfg *cfg, const char *h)
 			       ? " (the token lacks this scope: the rules or "
 				 "the token request are too narrow)"
 			       : "");
-	printf("%s\n", bad ? "challenge has problems" : "challenge looks right");
+	printf("%s\n",
+	       bad ? "challenge has problems" : "challenge looks right");
 	return bad;
 }
 
@@ -488,11 +497,10 @@ explain_key(json_object *header)
 
 		print_escaped_q("key:     kid ", kid, true);
 		printf("         %s\n",
-		       n == REG_JWT_THUMBPRINT_LEN
-			       ? "an RFC 7638 thumbprint"
-			       : n == REG_JWT_LIBTRUST_ID_LEN
-					 ? "a libtrust key id (older issuers)"
-					 : "a named key (JWKS kid or HMAC)");
+		       n == REG_JWT_THUMBPRINT_LEN ? "an RFC 7638 thumbprint"
+		       : n == REG_JWT_LIBTRUST_ID_LEN
+			       ? "a libtrust key id (older issuers)"
+			       : "a named key (JWKS kid or HMAC)");
 	} else {
 		printf("key:     no x5c, jwk or kid: no key can be found\n");
 	}
@@ -517,8 +525,8 @@ explain_times(json_object *claims, unsigned leeway)
 		}
 		t = (long long)json_object_get_int64(v);
 		d = t - (long long)now;
-		printf("%s:     %lld (%lld s %s now; leeway %u s)\n", names[i], t,
-		       d < 0 ? -d : d, d < 0 ? "before" : "after", leeway);
+		printf("%s:     %lld (%lld s %s now; leeway %u s)\n", names[i],
+		       t, d < 0 ? -d : d, d < 0 ? "before" : "after", leeway);
 	}
 }
 
@@ -580,8 +588,7 @@ doctor_token(const struct reg_cfg *cfg, const char *token)
 	opts.now = time(NULL);
 	opts.leeway = (unsigned)cfg->token.leeway;
 	reg_jwt_init(&jwt);
-	if (reg_jwt_verify(ks, token, strlen(token), &opts, &jwt, &err) ==
-	    -1) {
+	if (reg_jwt_verify(ks, token, strlen(token), &opts, &jwt, &err) == -1) {
 		printf("REJECTED: %s\n", err.detail);
 	} else {
 		print_escaped_q("ACCEPTED for ", jwt.sub ? jwt.sub : "", true);
@@ -831,8 +838,8 @@ purge_uploads(int argc, char **argv)
 	}
 	memset(&pg, 0, sizeof(pg));
 	pg.now = time(NULL);
-	pg.max_age = o.has_older_than ? o.older_than
-				      : cfg.registry.upload_max_age;
+	pg.max_age =
+		o.has_older_than ? o.older_than : cfg.registry.upload_max_age;
 	if (each_child(s, "repositories", purge_walk, &pg) == 0) {
 		printf("%u uploads removed, %u kept\n", pg.removed, pg.kept);
 		rc = 0;

@@ -109,8 +109,7 @@ static const struct reg_route routes[] = {
 	{ REG_PATCH, "/v2/*/blobs/uploads/@", upload_patch, REG_ACTION_PUSH },
 	{ REG_PUT, "/v2/*/blobs/uploads/@", upload_put, REG_ACTION_PUSH },
 	{ REG_GET, "/v2/*/blobs/uploads/@", upload_get, REG_ACTION_PUSH },
-	{ REG_DELETE, "/v2/*/blobs/uploads/@", upload_delete,
-	  REG_ACTION_PUSH },
+	{ REG_DELETE, "/v2/*/blobs/uploads/@", upload_delete, REG_ACTION_PUSH },
 	{ REG_GET | REG_HEAD, "/v2/*/blobs/@", blob_get, REG_ACTION_PULL },
 	{ REG_DELETE, "/v2/*/blobs/@", blob_delete, REG_ACTION_DELETE },
 };

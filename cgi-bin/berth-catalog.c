@@ -17,8 +17,8 @@
 static int
 base_get(struct reg_req *rq, struct reg_err *err)
 {
-	return reg_req_send(rq, 200, "application/json; charset=utf-8", "{}",
-			    2, err);
+	return reg_req_send(rq, 200, "application/json; charset=utf-8", "{}", 2,
+			    err);
 }
 
 struct page {
@@ -27,7 +27,7 @@ struct page {
 	uint64_t count;
 	struct reg_buf *out;
 	char final[REG_NAME_MAX + 1];
-	char seen[REG_NAME_MAX + 1];	/* last name looked at */
+	char seen[REG_NAME_MAX + 1]; /* last name looked at */
 	uint64_t looked;
 	bool more;
 	bool failed;
@@ -79,8 +79,7 @@ catalog_get(struct reg_req *rq, struct reg_err *err)
 
 		n = reg_query_get(rq->query, "n", v, sizeof(v));
 		if (n <= 0 || reg_parse_u64(v, 0, UINT64_MAX, &want) == -1)
-			return reg_err_set(err,
-					   REG_E_PAGINATION_NUMBER_INVALID,
+			return reg_err_set(err, REG_E_PAGINATION_NUMBER_INVALID,
 					   "n must be a number");
 		if (want < pg.n)
 			pg.n = want;

@@ -137,8 +137,8 @@ manifest_put(struct reg_req *rq, struct reg_err *err)
 	reg_digest_of(&d, alg, body.data, body.len);
 	memcpy(rq->digest_logged, d.str, sizeof(d.str));
 	if (tag == NULL && !reg_digest_equal(&d, &want)) {
-		reg_err_set(err, REG_E_DIGEST_INVALID,
-			    "manifest has digest %s", d.str);
+		reg_err_set(err, REG_E_DIGEST_INVALID, "manifest has digest %s",
+			    d.str);
 		goto out;
 	}
 	if (tag != NULL) {
@@ -219,8 +219,7 @@ page_params(struct reg_req *rq, struct page *pg, struct reg_err *err)
 
 		n = reg_query_get(rq->query, "n", v, sizeof(v));
 		if (n <= 0 || reg_parse_u64(v, 0, UINT64_MAX, &want) == -1)
-			return reg_err_set(err,
-					   REG_E_PAGINATION_NUMBER_INVALID,
+			return reg_err_set(err, REG_E_PAGINATION_NUMBER_INVALID,
 					   "n must be a number");
 		if (want < pg->n)
 			pg->n = want;
@@ -303,7 +302,7 @@ out:
 
 struct referrers {
 	struct reg_buf *out;
-	const char *filter;	/* NULL: no filter */
+	const char *filter; /* NULL: no filter */
 	size_t count;
 	bool failed;
 };
@@ -343,8 +342,10 @@ referrers_get(struct reg_req *rq, struct reg_err *err)
 	n = reg_query_get(rq->query, "artifactType", filter, sizeof(filter));
 	if (n > 0)
 		r.filter = filter;
-	if (reg_buf_adds(&out, "{\"schemaVersion\":2,\"mediaType\":\"" REG_MT_OCI_INDEX
-			       "\",\"manifests\":[") == -1)
+	if (reg_buf_adds(
+		    &out,
+		    "{\"schemaVersion\":2,\"mediaType\":\"" REG_MT_OCI_INDEX
+		    "\",\"manifests\":[") == -1)
 		goto out;
 	if (reg_repo_referrers(rq->store, rq->name, &d, 100000, referrer_add,
 			       &r, err) == -1)
@@ -366,8 +367,7 @@ static const struct reg_route routes[] = {
 	{ REG_GET | REG_HEAD, "/v2/*/manifests/@", manifest_get,
 	  REG_ACTION_PULL },
 	{ REG_PUT, "/v2/*/manifests/@", manifest_put, REG_ACTION_PUSH },
-	{ REG_DELETE, "/v2/*/manifests/@", manifest_delete,
-	  REG_ACTION_DELETE },
+	{ REG_DELETE, "/v2/*/manifests/@", manifest_delete, REG_ACTION_DELETE },
 	{ REG_GET, "/v2/*/tags/list", tags_list, REG_ACTION_PULL },
 	{ REG_GET, "/v2/*/referrers/@", referrers_get, REG_ACTION_PULL },
 };

@@ -61,9 +61,9 @@ load_keys(const struct reg_cfg *cfg, struct reg_err *err)
 			REG_TOKEN_HMAC_KID, cfg->issuer.hmac_secret_file,
 			&keys.err);
 		if (keys.signer != NULL &&
-		    reg_jwt_keyset_load_hmac_file(
-			    keys.own, REG_TOKEN_HMAC_KID,
-			    cfg->issuer.hmac_secret_file, &keys.err) == -1)
+		    reg_jwt_keyset_load_hmac_file(keys.own, REG_TOKEN_HMAC_KID,
+						  cfg->issuer.hmac_secret_file,
+						  &keys.err) == -1)
 			goto out;
 	} else {
 		if (cfg->issuer.key == NULL) {
@@ -71,9 +71,9 @@ load_keys(const struct reg_cfg *cfg, struct reg_err *err)
 				    "berth-token needs [issuer] key");
 			goto out;
 		}
-		keys.signer = reg_jwt_signer_new_files(
-			alg, cfg->issuer.key, cfg->issuer.certificate,
-			&keys.err);
+		keys.signer = reg_jwt_signer_new_files(alg, cfg->issuer.key,
+						       cfg->issuer.certificate,
+						       &keys.err);
 		reg_buf_init(&jwks, 64 * 1024);
 		if (keys.signer != NULL &&
 		    (reg_jwt_signer_jwks(keys.signer, &jwks, &keys.err) == -1 ||
@@ -101,8 +101,8 @@ out:
 struct scope {
 	char type[32];
 	char name[REG_NAME_MAX + 1];
-	unsigned want;		/* REG_AUTH_* bits, or 1 for registry:catalog:* */
-	bool all;		/* "*" was asked for */
+	unsigned want; /* REG_AUTH_* bits, or 1 for registry:catalog:* */
+	bool all;      /* "*" was asked for */
 };
 
 static unsigned
@@ -299,10 +299,9 @@ respond(struct reg_req *rq, const struct scope *sc, size_t n, bool offline,
 			err) == -1)
 		goto out;
 	offline = offline && cfg->issuer.offline_token && rq->id.authenticated;
-	if (offline &&
-	    (refresh_audience(cfg, aud, sizeof(aud)) == -1 ||
-	     sign_claims(rq, aud, now, now + REFRESH_LIFETIME, NULL, 0,
-			 &refresh, err) == -1))
+	if (offline && (refresh_audience(cfg, aud, sizeof(aud)) == -1 ||
+			sign_claims(rq, aud, now, now + REFRESH_LIFETIME, NULL,
+				    0, &refresh, err) == -1))
 		goto out;
 	reg_buf_addf(&body,
 		     "{\"token\":\"%s\",\"access_token\":\"%s\","
@@ -315,7 +314,8 @@ respond(struct reg_req *rq, const struct scope *sc, size_t n, bool offline,
 		reg_err_set(err, REG_E_INTERNAL, "token too large");
 		goto out;
 	}
-	reg_req_audit(rq, "token_issued", NULL, offline ? "with refresh" : NULL);
+	reg_req_audit(rq, "token_issued", NULL,
+		      offline ? "with refresh" : NULL);
 	reg_req_header(rq, "Cache-Control", "no-store");
 	reg_req_header(rq, "Pragma", "no-cache");
 	rc = reg_req_send(rq, 200, "application/json", body.data, body.len,
@@ -399,8 +399,7 @@ refresh_identity(struct reg_req *rq, const char *token, struct reg_err *err)
 	/* A user removed from the password file loses refresh too. */
 	if (!reg_auth_user_exists(rq->auth, rq->id.user))
 		return reg_err_set(err, REG_E_UNAUTHORIZED,
-				   "user \"%s\" no longer exists",
-				   rq->id.user);
+				   "user \"%s\" no longer exists", rq->id.user);
 	rq->id.authenticated = true;
 	rq->id.via = "refresh_token";
 	return 0;

@@ -66,8 +66,7 @@ query_digest(struct reg_req *rq, struct reg_digest *d, struct reg_err *err)
  * Content-Length, or the data would land at the wrong offset.
  */
 static int
-chunk_range(struct reg_req *rq, bool *has, uint64_t *start,
-	    struct reg_err *err)
+chunk_range(struct reg_req *rq, bool *has, uint64_t *start, struct reg_err *err)
 {
 	const char *cr = reg_req_param(rq, "HTTP_CONTENT_RANGE");
 	uint64_t first, last;
@@ -192,10 +191,9 @@ upload_put(struct reg_req *rq, struct reg_err *err)
 	if (reg_repo_upload_size(rq->store, rq->name, rq->ref, &size, err) ==
 	    -1)
 		return -1;
-	if (reg_repo_upload_finish(rq->store, rq->name, rq->ref, &d, has_start,
-				   start,
-				   has_body(rq) ? reg_req_body_source : NULL,
-				   rq, err) == -1)
+	if (reg_repo_upload_finish(
+		    rq->store, rq->name, rq->ref, &d, has_start, start,
+		    has_body(rq) ? reg_req_body_source : NULL, rq, err) == -1)
 		return -1;
 	return send_created(rq, &d, err);
 }

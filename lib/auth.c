@@ -20,11 +20,11 @@
 struct reg_auth {
 	const struct reg_cfg *cfg;
 	struct reg_htpasswd *htpasswd;
-	struct reg_access *access;	/* NULL: no rules file */
-	struct reg_cidr_list allow;	/* empty: everyone */
+	struct reg_access *access;  /* NULL: no rules file */
+	struct reg_cidr_list allow; /* empty: everyone */
 	bool has_allow;
 	struct reg_cidr_list proxies;
-	struct reg_token_auth *token;	/* NULL unless method = token */
+	struct reg_token_auth *token; /* NULL unless method = token */
 };
 
 static int
@@ -101,9 +101,9 @@ reg_auth_is_tls(reg_param_fn param, void *ctx)
 {
 	const char *https = param(ctx, "HTTPS");
 
-	return https != NULL && (strcmp(https, "on") == 0 ||
-				 strcmp(https, "ON") == 0 ||
-				 strcmp(https, "1") == 0);
+	return https != NULL &&
+	       (strcmp(https, "on") == 0 || strcmp(https, "ON") == 0 ||
+		strcmp(https, "1") == 0);
 }
 
 /* Credentials may cross plain HTTP only to loopback, or when insecure. */
@@ -265,9 +265,9 @@ reg_auth_granted(struct reg_auth *a, const struct reg_identity *id,
 		struct reg_err err;
 
 		reg_access_refresh(a->access, &err);
-		return reg_access_allowed(a->access,
-					  id->authenticated ? id->user : NULL,
-					  name, id->has_peer ? &id->peer : NULL);
+		return reg_access_allowed(
+			a->access, id->authenticated ? id->user : NULL, name,
+			id->has_peer ? &id->peer : NULL);
 	}
 	/* No rules: an open registry, or any user who logged in. */
 	if (!reg_auth_required(a) || id->authenticated)
@@ -346,8 +346,7 @@ reg_auth_allows_catalog(struct reg_auth *a, const struct reg_identity *id)
 	if (a->token != NULL)
 		return reg_token_auth_grants(id->token, "registry", "catalog",
 					     "*");
-	return !reg_auth_required(a) || id->authenticated ||
-	       a->access != NULL;
+	return !reg_auth_required(a) || id->authenticated || a->access != NULL;
 }
 
 int

@@ -31,12 +31,12 @@ void reg_auth_free(struct reg_auth *a);
 /* The caller of one request. */
 struct reg_identity {
 	bool authenticated;
-	char user[REG_USER_MAX + 1];	/* "" for anonymous */
-	const char *via;		/* "htpasswd", "clientcert", ... */
+	char user[REG_USER_MAX + 1]; /* "" for anonymous */
+	const char *via;	     /* "htpasswd", "clientcert", ... */
 	bool has_peer;
-	struct reg_netaddr peer;	/* the client (X-Forwarded-For aware) */
-	bool via_proxy;			/* REMOTE_ADDR is a trusted proxy */
-	struct reg_jwt *token;		/* verified token, or NULL */
+	struct reg_netaddr peer; /* the client (X-Forwarded-For aware) */
+	bool via_proxy;		 /* REMOTE_ADDR is a trusted proxy */
+	struct reg_jwt *token;	 /* verified token, or NULL */
 };
 
 void reg_identity_release(struct reg_identity *id);
@@ -85,15 +85,13 @@ int reg_auth_check_password(struct reg_auth *a, const char *user,
  * a request body (the token server's OAuth2 form).
  */
 int reg_auth_check_transport(const struct reg_auth *a,
-			     const struct reg_identity *id,
-			     reg_param_fn param, void *ctx,
-			     struct reg_err *err);
+			     const struct reg_identity *id, reg_param_fn param,
+			     void *ctx, struct reg_err *err);
 /* True if user still has a usable htpasswd entry (refresh tokens). */
 bool reg_auth_user_exists(struct reg_auth *a, const char *user);
 
 /* True if id may list the catalog (token: registry:catalog:*). */
-bool reg_auth_allows_catalog(struct reg_auth *a,
-			     const struct reg_identity *id);
+bool reg_auth_allows_catalog(struct reg_auth *a, const struct reg_identity *id);
 /* True if the configuration asks callers to authenticate at all. */
 bool reg_auth_required(const struct reg_auth *a);
 

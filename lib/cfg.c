@@ -24,18 +24,18 @@ enum key_type {
 	KEY_BOOL,
 	KEY_U64,
 	KEY_STRING,
-	KEY_PATH,	/* absolute path */
-	KEY_UMASK,	/* octal, at most 0777 */
+	KEY_PATH,  /* absolute path */
+	KEY_UMASK, /* octal, at most 0777 */
 	KEY_DRIVER,
 	KEY_LOG_LEVEL,
 	KEY_LOG_FORMAT,
 	KEY_LOG_FIELDS,
 	KEY_SENDFILE,
 	KEY_AUTH_METHODS,
-	KEY_CIDRS,	/* a CIDR list, kept as text */
-	KEY_JWT_ALGS,	/* a list of algorithms, as bits */
-	KEY_JWT_ALG,	/* one algorithm */
-	KEY_FIELD,	/* a certificate subject field name */
+	KEY_CIDRS,    /* a CIDR list, kept as text */
+	KEY_JWT_ALGS, /* a list of algorithms, as bits */
+	KEY_JWT_ALG,  /* one algorithm */
+	KEY_FIELD,    /* a certificate subject field name */
 };
 
 /* One row per key; the offset points into struct reg_cfg. */
@@ -56,8 +56,8 @@ static const struct key_row key_table[] = {
 	{ "storage", "umask", KEY_UMASK, OFF(storage.umask), 0, 0777 },
 	{ "registry", "delete", KEY_BOOL, OFF(registry.delete_enabled), 0, 0 },
 	{ "registry", "readonly", KEY_BOOL, OFF(registry.readonly), 0, 0 },
-	{ "registry", "max_page_size", KEY_U64, OFF(registry.max_page_size),
-	  1, 100000 },
+	{ "registry", "max_page_size", KEY_U64, OFF(registry.max_page_size), 1,
+	  100000 },
 	{ "registry", "max_manifest_size", KEY_U64,
 	  OFF(registry.max_manifest_size), 1024, 64 * 1024 * 1024 },
 	{ "registry", "upload_max_age", KEY_U64, OFF(registry.upload_max_age),
@@ -80,16 +80,16 @@ static const struct key_row key_table[] = {
 	{ "token", "issuer", KEY_STRING, OFF(token.issuer), 0, 0 },
 	{ "token", "keys", KEY_PATH, OFF(token.keys), 0, 0 },
 	{ "token", "ca", KEY_PATH, OFF(token.ca), 0, 0 },
-	{ "token", "hmac_secret_file", KEY_PATH, OFF(token.hmac_secret_file),
-	  0, 0 },
+	{ "token", "hmac_secret_file", KEY_PATH, OFF(token.hmac_secret_file), 0,
+	  0 },
 	{ "token", "algorithms", KEY_JWT_ALGS, OFF(token.algorithms), 0, 0 },
 	{ "token", "autoredirect", KEY_BOOL, OFF(token.autoredirect), 0, 0 },
 	{ "token", "leeway", KEY_U64, OFF(token.leeway), 0, 300 },
 	{ "issuer", "method", KEY_AUTH_METHODS, OFF(issuer.methods), 0, 0 },
 	{ "issuer", "key", KEY_PATH, OFF(issuer.key), 0, 0 },
 	{ "issuer", "certificate", KEY_PATH, OFF(issuer.certificate), 0, 0 },
-	{ "issuer", "hmac_secret_file", KEY_PATH,
-	  OFF(issuer.hmac_secret_file), 0, 0 },
+	{ "issuer", "hmac_secret_file", KEY_PATH, OFF(issuer.hmac_secret_file),
+	  0, 0 },
 	{ "issuer", "algorithm", KEY_JWT_ALG, OFF(issuer.algorithm), 0, 0 },
 	{ "issuer", "expiration", KEY_U64, OFF(issuer.expiration), 60,
 	  30 * 86400 },
@@ -106,7 +106,7 @@ static const struct key_row key_table[] = {
 
 struct parse_ctx {
 	struct reg_cfg *cfg;
-	char msg[160];		/* the first error */
+	char msg[160]; /* the first error */
 	unsigned seen[sizeof(key_table) / sizeof(key_table[0])];
 };
 
@@ -382,8 +382,9 @@ parse_algs(const char *v, unsigned *out, bool one, struct parse_ctx *ctx)
 		p += n;
 	}
 	if (count == 0 || (one && count != 1))
-		return fail(ctx, "%s", one ? "exactly one algorithm is needed"
-					  : "no algorithm given");
+		return fail(ctx, "%s",
+			    one ? "exactly one algorithm is needed"
+				: "no algorithm given");
 	*out = one ? (unsigned)alg : bits;
 	return 1;
 }
@@ -397,7 +398,8 @@ is_subject_field(const char *v)
 		return false;
 	for (i = 0; i < n; i++) {
 		if (!((v[i] >= 'A' && v[i] <= 'Z') ||
-		      (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9')))
+		      (v[i] >= 'a' && v[i] <= 'z') ||
+		      (v[i] >= '0' && v[i] <= '9')))
 			return false;
 	}
 	return true;
@@ -428,7 +430,8 @@ set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
 				    row->key, v);
 		/* fall through */
 	case KEY_STRING:
-		/* Strings end up in headers (realm, service): keep them clean. */
+		/* Strings end up in headers (realm, service): keep them clean.
+		 */
 		if (*v == '\0' || strlen(v) > 4000 ||
 		    strpbrk(v, "\"\\") != NULL || reg_has_ctl(v, strlen(v)))
 			return fail(ctx, "%s: bad value \"%s\"", row->key, v);
@@ -495,8 +498,10 @@ set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
 		return parse_algs(v, field, true, ctx);
 	case KEY_FIELD:
 		if (!is_subject_field(v))
-			return fail(ctx, "%s: \"%s\" is not a subject field "
-				    "(CN, O, OU, emailAddress ...)", row->key, v);
+			return fail(ctx,
+				    "%s: \"%s\" is not a subject field "
+				    "(CN, O, OU, emailAddress ...)",
+				    row->key, v);
 		free(*(char **)field);
 		*(char **)field = reg_xstrdup(v);
 		return 1;

@@ -17,7 +17,7 @@ enum reg_storage_driver {
 /* How blob bytes leave: written by the program, or by the web server. */
 enum reg_sendfile {
 	REG_SENDFILE_NONE = 0,
-	REG_SENDFILE_X_SENDFILE,	/* X-Sendfile (lighttpd, mod_xsendfile) */
+	REG_SENDFILE_X_SENDFILE, /* X-Sendfile (lighttpd, mod_xsendfile) */
 };
 
 /*
@@ -46,7 +46,7 @@ enum reg_auth_method {
  * berthctl and the documentation tests read.
  */
 struct reg_cfg {
-	char *source;	/* file name, for messages */
+	char *source; /* file name, for messages */
 	struct {
 		enum reg_storage_driver driver;
 		char *path;
@@ -57,7 +57,7 @@ struct reg_cfg {
 		bool readonly;
 		uint64_t max_page_size;
 		uint64_t max_manifest_size;
-		uint64_t upload_max_age;	/* seconds */
+		uint64_t upload_max_age; /* seconds */
 	} registry;
 	struct reg_log_cfg log;
 	struct {
@@ -67,7 +67,7 @@ struct reg_cfg {
 	} http;
 	struct {
 		unsigned methods;	/* enum reg_auth_method bits */
-		char *clientcert_field;	/* subject field naming the user */
+		char *clientcert_field; /* subject field naming the user */
 	} auth;
 	struct {
 		char *path;
@@ -77,10 +77,10 @@ struct reg_cfg {
 		char *realm;
 		char *service;
 		char *issuer;
-		char *keys;		/* PEM bundle or JWKS file */
-		char *ca;		/* roots for x5c chains */
+		char *keys; /* PEM bundle or JWKS file */
+		char *ca;   /* roots for x5c chains */
 		char *hmac_secret_file;
-		unsigned algorithms;	/* bits of 1 << enum reg_jwt_alg */
+		unsigned algorithms; /* bits of 1 << enum reg_jwt_alg */
 		bool autoredirect;
 		uint64_t leeway;
 	} token;
@@ -88,8 +88,8 @@ struct reg_cfg {
 		char *key;
 		char *certificate;
 		char *hmac_secret_file;
-		unsigned methods;	/* how token requests authenticate */
-		unsigned algorithm;	/* one enum reg_jwt_alg */
+		unsigned methods;   /* how token requests authenticate */
+		unsigned algorithm; /* one enum reg_jwt_alg */
 		uint64_t expiration;
 		char *issuer;
 		char *service;
@@ -98,8 +98,8 @@ struct reg_cfg {
 	struct {
 		char *rules;
 		char *groups;
-		char *allow;		/* CIDR list, validated at load */
-		char *trusted_proxies;	/* CIDR list */
+		char *allow;	       /* CIDR list, validated at load */
+		char *trusted_proxies; /* CIDR list */
 	} access;
 };
 
@@ -115,8 +115,8 @@ void reg_cfg_release(struct reg_cfg *cfg);
  */
 int reg_cfg_load(struct reg_cfg *cfg, const char *path, struct reg_err *err);
 /* The same over a string (name is used in messages). */
-int reg_cfg_load_string(struct reg_cfg *cfg, const char *text,
-			const char *name, struct reg_err *err);
+int reg_cfg_load_string(struct reg_cfg *cfg, const char *text, const char *name,
+			struct reg_err *err);
 
 /* The config file to use: --config's value, else $BERTH_CONFIG, else the
  * compiled-in default. */

@@ -45,7 +45,7 @@ enum reg_errcode {
 
 struct reg_err {
 	enum reg_errcode code;
-	int sys_errno;	/* errno at the failure, 0 if none */
+	int sys_errno; /* errno at the failure, 0 if none */
 	char detail[REG_ERR_DETAIL_MAX];
 };
 
@@ -62,7 +62,7 @@ int reg_err_sys(struct reg_err *err, enum reg_errcode code, const char *fmt,
 		...) __attribute__((format(printf, 3, 4)));
 
 /* The table lookups; an out-of-range code yields the INTERNAL row. */
-const char *reg_err_wire_code(enum reg_errcode code);	/* "BLOB_UNKNOWN" */
+const char *reg_err_wire_code(enum reg_errcode code); /* "BLOB_UNKNOWN" */
 const char *reg_err_message(enum reg_errcode code);
 int reg_err_http_status(enum reg_errcode code);
 

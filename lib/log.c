@@ -271,8 +271,8 @@ reg_log(enum reg_log_level level, const char *func, const char *fmt, ...)
 void
 reg_log_request(const struct reg_log_request *r)
 {
-	enum reg_log_level level = r->status >= 500 ? REG_LOG_ERROR
-						    : REG_LOG_INFO;
+	enum reg_log_level level =
+		r->status >= 500 ? REG_LOG_ERROR : REG_LOG_INFO;
 	struct reg_buf b;
 	bool first = true;
 	char num[32];

@@ -24,7 +24,7 @@ struct reg_log_field {
 struct reg_log_cfg {
 	enum reg_log_level level;
 	bool json;
-	char *file;	/* NULL: stderr (the web server's error log) */
+	char *file; /* NULL: stderr (the web server's error log) */
 	struct reg_log_field fields[REG_LOG_FIELDS_MAX];
 	int nfields;
 };
@@ -66,7 +66,7 @@ struct reg_log_request {
 	const char *digest;
 	const char *user;
 	const char *remote_addr;
-	const char *error_code;	/* wire code when status >= 400 */
+	const char *error_code; /* wire code when status >= 400 */
 };
 
 /* Log the request line at info (status < 500) or error (>= 500). */
@@ -81,7 +81,7 @@ struct reg_log_audit {
 	const char *event;
 	const char *user;
 	const char *repository;
-	const char *reference;	/* tag or digest named in the request */
+	const char *reference; /* tag or digest named in the request */
 	const char *digest;
 	const char *remote_addr;
 	const char *detail;

@@ -12,8 +12,10 @@
 
 #define REG_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define REG_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define REG_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define REG_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+#define REG_MT_DOCKER_MANIFEST                                                 \
+	"application/vnd.docker.distribution.manifest.v2+json"
+#define REG_MT_DOCKER_LIST                                                     \
+	"application/vnd.docker.distribution.manifest.list.v2+json"
 
 /* Longest media type we accept (RFC 6838 allows 127 + '/' + 127). */
 #define REG_MEDIA_TYPE_MAX 255
@@ -21,8 +23,8 @@
 #define REG_MANIFEST_MAX_DEPTH 64
 
 enum reg_manifest_kind {
-	REG_MANIFEST_IMAGE,	/* OCI image manifest or Docker schema 2 */
-	REG_MANIFEST_INDEX,	/* OCI image index or Docker manifest list */
+	REG_MANIFEST_IMAGE, /* OCI image manifest or Docker schema 2 */
+	REG_MANIFEST_INDEX, /* OCI image index or Docker manifest list */
 };
 
 /*
@@ -34,7 +36,7 @@ struct reg_descriptor {
 	char *media_type;
 	struct reg_digest digest;
 	uint64_t size;
-	char *artifact_type;	/* NULL if absent */
+	char *artifact_type; /* NULL if absent */
 	bool foreign;
 };
 
@@ -47,15 +49,15 @@ struct reg_descriptor {
  */
 struct reg_manifest {
 	enum reg_manifest_kind kind;
-	char *media_type;	/* effective media type, never NULL after parse */
+	char *media_type; /* effective media type, never NULL after parse */
 	/*
 	 * For the referrers API: the manifest's artifactType, else (image
 	 * manifests) its config's mediaType; NULL for an index without one.
 	 */
 	char *artifact_type;
 	bool has_config;
-	struct reg_descriptor config;	/* image manifests */
-	struct reg_descriptor *refs;	/* layers (image) or manifests (index) */
+	struct reg_descriptor config; /* image manifests */
+	struct reg_descriptor *refs;  /* layers (image) or manifests (index) */
 	size_t nrefs;
 	bool has_subject;
 	struct reg_descriptor subject;

@@ -91,8 +91,8 @@ layer_key(char *buf, size_t sz, const char *name, const struct reg_digest *d,
 }
 
 static int
-revision_key(char *buf, size_t sz, const char *name,
-	     const struct reg_digest *d, struct reg_err *err)
+revision_key(char *buf, size_t sz, const char *name, const struct reg_digest *d,
+	     struct reg_err *err)
 {
 	return key_fmt(buf, sz, err,
 		       "repositories/%s/_manifests/revisions/%s/%s", name,
@@ -105,8 +105,8 @@ tag_key(char *buf, size_t sz, const char *name, const char *tag,
 {
 	if (!reg_tag_is_valid(tag, strlen(tag)))
 		return reg_err_set(err, REG_E_TAG_INVALID, "invalid tag");
-	return key_fmt(buf, sz, err, "repositories/%s/_manifests/tags/%s",
-		       name, tag);
+	return key_fmt(buf, sz, err, "repositories/%s/_manifests/tags/%s", name,
+		       tag);
 }
 
 static int
@@ -127,8 +127,8 @@ upload_key(char *buf, size_t sz, const char *name, const char *id,
 	if (file == NULL)
 		return key_fmt(buf, sz, err, "repositories/%s/_uploads/%s",
 			       name, id);
-	return key_fmt(buf, sz, err, "repositories/%s/_uploads/%s/%s", name,
-		       id, file);
+	return key_fmt(buf, sz, err, "repositories/%s/_uploads/%s/%s", name, id,
+		       file);
 }
 
 /* ---- blobs ---- */
@@ -388,8 +388,8 @@ append_locked(struct reg_store *s, const char *name, const char *id,
 				   (unsigned long long)offset);
 	if (upload_key(key, sizeof(key), name, id, "data", err) == -1)
 		return -1;
-	if (s->drv->append(s, key, offset, hashing_read, &hs, &written,
-			   err) == -1)
+	if (s->drv->append(s, key, offset, hashing_read, &hs, &written, err) ==
+	    -1)
 		return -1;
 	return save ? save_state(s, name, id, h, err) : 0;
 }
@@ -530,8 +530,8 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 		struct reg_err ignored;
 
 		s->drv->remove_tree(s, dir, &ignored);
-		reg_err_set(err, REG_E_DIGEST_INVALID,
-			    "content has digest %s", got.str);
+		reg_err_set(err, REG_E_DIGEST_INVALID, "content has digest %s",
+			    got.str);
 		goto out;
 	}
 	/*
@@ -599,7 +599,8 @@ check_references(struct reg_store *s, const char *name,
 	size_t i;
 
 	if (m->kind == REG_MANIFEST_IMAGE) {
-		if (m->has_config && !blob_linked(s, name, &m->config.digest, err))
+		if (m->has_config &&
+		    !blob_linked(s, name, &m->config.digest, err))
 			return reg_err_set(err, REG_E_MANIFEST_BLOB_UNKNOWN,
 					   "config blob %s unknown",
 					   m->config.digest.str);
@@ -607,10 +608,10 @@ check_references(struct reg_store *s, const char *name,
 			if (m->refs[i].foreign)
 				continue;
 			if (!blob_linked(s, name, &m->refs[i].digest, err))
-				return reg_err_set(
-					err, REG_E_MANIFEST_BLOB_UNKNOWN,
-					"layer blob %s unknown",
-					m->refs[i].digest.str);
+				return reg_err_set(err,
+						   REG_E_MANIFEST_BLOB_UNKNOWN,
+						   "layer blob %s unknown",
+						   m->refs[i].digest.str);
 		}
 		return 0;
 	}
@@ -701,8 +702,8 @@ reg_repo_manifest_put(struct reg_store *s, const char *name, const char *tag,
 			return reg_err_set(err, REG_E_MANIFEST_INVALID,
 					   "annotations too large");
 		}
-		n = referrer_dir_key(key, sizeof(key), name,
-				     &m->subject.digest, err);
+		n = referrer_dir_key(key, sizeof(key), name, &m->subject.digest,
+				     err);
 		if (n == 0)
 			n = key_fmt(key + strlen(key),
 				    sizeof(key) - strlen(key), err, "/%s-%s",
@@ -713,9 +714,8 @@ reg_repo_manifest_put(struct reg_store *s, const char *name, const char *tag,
 		if (n == -1)
 			return -1;
 	}
-	if (tag != NULL &&
-	    (tag_key(key, sizeof(key), name, tag, err) == -1 ||
-	     put_link_if_changed(s, key, d->str, err) == -1))
+	if (tag != NULL && (tag_key(key, sizeof(key), name, tag, err) == -1 ||
+			    put_link_if_changed(s, key, d->str, err) == -1))
 		return -1;
 	return catalog_add(s, name, err);
 }
@@ -748,9 +748,8 @@ reg_repo_tag_resolve(struct reg_store *s, const char *name, const char *tag,
 }
 
 static int
-read_revision(struct reg_store *s, const char *name,
-	      const struct reg_digest *d, char *media_type, size_t mtsz,
-	      struct reg_err *err)
+read_revision(struct reg_store *s, const char *name, const struct reg_digest *d,
+	      char *media_type, size_t mtsz, struct reg_err *err)
 {
 	char key[KEY_MAX];
 	struct reg_buf b;
@@ -1038,8 +1037,8 @@ reg_repo_catalog(struct reg_store *s, const char *after, size_t limit,
 		if (*p == '/')
 			*p = '+';
 	}
-	if (s->drv->list(s, "_catalog", last, limit, visit_catalog, &w,
-			 err) == -1)
+	if (s->drv->list(s, "_catalog", last, limit, visit_catalog, &w, err) ==
+	    -1)
 		return is_enoent(err) ? 0 : -1;
 	return 0;
 }

@@ -43,8 +43,8 @@ int reg_repo_blob_unlink(struct reg_store *s, const char *name,
 int reg_repo_upload_start(struct reg_store *s, const char *name,
 			  char id[REG_UPLOAD_ID_LEN + 1], struct reg_err *err);
 /* Bytes received so far; BLOB_UPLOAD_UNKNOWN if there is no such upload. */
-int reg_repo_upload_size(struct reg_store *s, const char *name,
-			 const char *id, uint64_t *size, struct reg_err *err);
+int reg_repo_upload_size(struct reg_store *s, const char *name, const char *id,
+			 uint64_t *size, struct reg_err *err);
 /*
  * Append a chunk read from src, hashing it as it is written.  If
  * has_start, the chunk must begin at the current size (else
@@ -80,9 +80,8 @@ int reg_repo_manifest_put(struct reg_store *s, const char *name,
 			  const char *body, size_t len,
 			  const struct reg_manifest *m, struct reg_err *err);
 /* Tag to digest; MANIFEST_UNKNOWN if absent. */
-int reg_repo_tag_resolve(struct reg_store *s, const char *name,
-			 const char *tag, struct reg_digest *d,
-			 struct reg_err *err);
+int reg_repo_tag_resolve(struct reg_store *s, const char *name, const char *tag,
+			 struct reg_digest *d, struct reg_err *err);
 /*
  * A manifest's bytes (bounded by body->max) and media type (mtsz bytes);
  * MANIFEST_UNKNOWN if it is not in this repository.
@@ -97,8 +96,8 @@ int reg_repo_manifest_stat(struct reg_store *s, const char *name,
 /* Delete a revision, its referrers entry and every tag pointing at it. */
 int reg_repo_manifest_delete(struct reg_store *s, const char *name,
 			     const struct reg_digest *d, struct reg_err *err);
-int reg_repo_tag_delete(struct reg_store *s, const char *name,
-			const char *tag, struct reg_err *err);
+int reg_repo_tag_delete(struct reg_store *s, const char *name, const char *tag,
+			struct reg_err *err);
 
 /* Tags after "after" (NULL for the start), at most limit; NAME_UNKNOWN if
  * the repository has no manifests directory. */
@@ -112,8 +111,7 @@ typedef int (*reg_repo_referrer_fn)(void *ctx, const char *descriptor_json,
 				    const char *artifact_type);
 int reg_repo_referrers(struct reg_store *s, const char *name,
 		       const struct reg_digest *subject, size_t limit,
-		       reg_repo_referrer_fn fn, void *ctx,
-		       struct reg_err *err);
+		       reg_repo_referrer_fn fn, void *ctx, struct reg_err *err);
 
 /*
  * Repository names after "after", at most limit, in the catalog's order:

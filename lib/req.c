@@ -28,7 +28,7 @@
 
 /* The two ways a request reaches us. */
 struct io {
-	FCGX_Request *fcgi;	/* NULL: plain CGI on stdin/stdout/environ */
+	FCGX_Request *fcgi; /* NULL: plain CGI on stdin/stdout/environ */
 };
 
 static struct io *
@@ -200,23 +200,40 @@ static const char *
 reason_of(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 206: return "Partial Content";
-	case 307: return "Temporary Redirect";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Payload Too Large";
-	case 416: return "Range Not Satisfiable";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	case 206:
+		return "Partial Content";
+	case 307:
+		return "Temporary Redirect";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 413:
+		return "Payload Too Large";
+	case 416:
+		return "Range Not Satisfiable";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -227,7 +244,8 @@ reg_req_start(struct reg_req *rq, int status, struct reg_err *err)
 	int rc;
 
 	if (rq->started)
-		return reg_err_set(err, REG_E_INTERNAL, "response started twice");
+		return reg_err_set(err, REG_E_INTERNAL,
+				   "response started twice");
 	rq->started = true;
 	rq->status = status;
 	reg_buf_init(&head, HEADERS_MAX + 256);
@@ -320,8 +338,8 @@ send_error(struct reg_req *rq, const struct reg_err *err)
 	reg_buf_adds(&body, ",\"detail\":");
 	reg_buf_add_json_string(&body, detail);
 	reg_buf_adds(&body, "}]}");
-	reg_req_send(rq, status, "application/json; charset=utf-8",
-		     body.data, body.len, &ignored);
+	reg_req_send(rq, status, "application/json; charset=utf-8", body.data,
+		     body.len, &ignored);
 	reg_buf_release(&body);
 }
 
@@ -331,9 +349,8 @@ static const struct {
 	const char *name;
 	enum reg_method method;
 } method_names[] = {
-	{ "GET", REG_GET },	  { "HEAD", REG_HEAD },
-	{ "PUT", REG_PUT },	  { "POST", REG_POST },
-	{ "PATCH", REG_PATCH },	  { "DELETE", REG_DELETE },
+	{ "GET", REG_GET },   { "HEAD", REG_HEAD },   { "PUT", REG_PUT },
+	{ "POST", REG_POST }, { "PATCH", REG_PATCH }, { "DELETE", REG_DELETE },
 };
 
 static int
@@ -463,8 +480,7 @@ read_headers(struct reg_req *rq, struct reg_err *err)
 
 	rq->query = q ? q : "";
 	rq->content_type = ct ? ct : "";
-	if (m == NULL ||
-	    parse_method(m, &rq->method, &rq->method_name) == -1) {
+	if (m == NULL || parse_method(m, &rq->method, &rq->method_name) == -1) {
 		rq->method_name = "?";
 		return reg_err_set(err, REG_E_METHOD_NOT_ALLOWED,
 				   "unsupported method");
@@ -660,8 +676,7 @@ authorize(struct reg_req *rq, const struct reg_route *r, struct reg_err *err)
 
 /* Read-only mode and disabled deletes, once the caller is known. */
 static int
-check_policy(struct reg_req *rq, const struct reg_route *r,
-	     struct reg_err *err)
+check_policy(struct reg_req *rq, const struct reg_route *r, struct reg_err *err)
 {
 	if (r->action == REG_ACTION_TOKEN)
 		return 0;
@@ -844,7 +859,8 @@ load(struct program *pg, const char *config)
 	if (reg_log_setup(&pg->cfg.log) == -1)
 		reg_log_warn("cannot open log file \"%s\": %s",
 			     pg->cfg.log.file, strerror(errno));
-	/* Under CGI every request is a process: warn once per FastCGI worker. */
+	/* Under CGI every request is a process: warn once per FastCGI worker.
+	 */
 	if (geteuid() == 0 && !FCGX_IsCGI())
 		reg_log_warn("serving as root: run the programs as an "
 			     "unprivileged user");
@@ -908,8 +924,7 @@ run(int argc, char **argv, const struct reg_route *routes, size_t nroutes,
 }
 
 int
-reg_main(int argc, char **argv, const struct reg_route *routes,
-	 size_t nroutes)
+reg_main(int argc, char **argv, const struct reg_route *routes, size_t nroutes)
 {
 	return run(argc, argv, routes, nroutes, false);
 }

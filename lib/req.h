@@ -26,12 +26,12 @@ enum reg_method {
 
 /* What a route needs the caller to be allowed to do on the repository. */
 enum reg_action {
-	REG_ACTION_NONE = 0,	/* /v2/ itself */
+	REG_ACTION_NONE = 0, /* /v2/ itself */
 	REG_ACTION_PULL,
 	REG_ACTION_PUSH,
 	REG_ACTION_DELETE,
 	REG_ACTION_CATALOG,
-	REG_ACTION_TOKEN,	/* the token server: identify, allow anyone */
+	REG_ACTION_TOKEN, /* the token server: identify, allow anyone */
 };
 
 #define REG_PATH_MAX 2048
@@ -56,7 +56,7 @@ typedef int (*reg_handler_fn)(struct reg_req *rq, struct reg_err *err);
  * manifest "x" of repository "a/blobs".
  */
 struct reg_route {
-	unsigned methods;	/* REG_GET | REG_HEAD ... */
+	unsigned methods; /* REG_GET | REG_HEAD ... */
 	const char *pattern;
 	reg_handler_fn fn;
 	enum reg_action action;
@@ -71,23 +71,23 @@ struct reg_req {
 	struct reg_store *store;
 	enum reg_method method;
 	const char *method_name;
-	char path[REG_PATH_MAX];	/* percent-decoded */
-	char name[REG_NAME_MAX + 1];	/* repository, "" if none */
-	char ref[REG_REF_MAX];		/* final segment, "" if none */
-	const char *query;		/* raw QUERY_STRING, never NULL */
+	char path[REG_PATH_MAX];     /* percent-decoded */
+	char name[REG_NAME_MAX + 1]; /* repository, "" if none */
+	char ref[REG_REF_MAX];	     /* final segment, "" if none */
+	const char *query;	     /* raw QUERY_STRING, never NULL */
 	bool has_length;
 	uint64_t content_length;
-	const char *content_type;	/* never NULL; "" if absent */
+	const char *content_type;		/* never NULL; "" if absent */
 	char digest_logged[REG_DIGEST_STR_MAX]; /* for the access log */
 	struct reg_auth *auth;
-	struct reg_identity id;		/* the caller, once authenticated */
+	struct reg_identity id; /* the caller, once authenticated */
 	/* response state */
 	int status;
 	bool started;
 	struct reg_buf headers;
 	uint64_t bytes_in;
 	uint64_t bytes_out;
-	void *io;	/* private */
+	void *io; /* private */
 };
 
 /* A request parameter (CGI meta-variable such as "HTTP_RANGE"); NULL if
@@ -99,8 +99,7 @@ const char *reg_req_param(struct reg_req *rq, const char *name);
  * body (the client went away: BLOB_UPLOAD_INVALID).  With a
  * Content-Length, never reads past it.
  */
-long reg_req_read(struct reg_req *rq, void *buf, size_t n,
-		  struct reg_err *err);
+long reg_req_read(struct reg_req *rq, void *buf, size_t n, struct reg_err *err);
 /* reg_store_source_fn over reg_req_read (ctx is the reg_req). */
 long reg_req_body_source(void *ctx, void *buf, size_t n, struct reg_err *err);
 /* Read the whole body into b (bounded by b->max: REG_E_SIZE_INVALID). */
@@ -157,7 +156,7 @@ int reg_main(int argc, char **argv, const struct reg_route *routes,
  * The same for berth-token: callers authenticate with [issuer] method
  * (htpasswd, clientcert, webserver) instead of [auth] method.
  */
-int reg_main_token_server(int argc, char **argv,
-			  const struct reg_route *routes, size_t nroutes);
+int reg_main_token_server(int argc, char **argv, const struct reg_route *routes,
+			  size_t nroutes);
 
 #endif

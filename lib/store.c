@@ -22,7 +22,8 @@ reg_store_key_is_valid(const char *key)
 			unsigned char c = (unsigned char)*p;
 
 			/* The characters our names, tags and digests use. */
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			if (!((c >= 'a' && c <= 'z') ||
+			      (c >= 'A' && c <= 'Z') ||
 			      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
 			      c == '-' || c == ':' || c == '+'))
 				return false;

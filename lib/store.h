@@ -47,7 +47,8 @@ struct reg_store_driver {
 	/* Size of an object. */
 	int (*stat)(struct reg_store *s, const char *key, uint64_t *size,
 		    struct reg_err *err);
-	/* Whole small object into out (bounded by out->max: REG_E_SIZE_INVALID). */
+	/* Whole small object into out (bounded by out->max:
+	 * REG_E_SIZE_INVALID). */
 	int (*get)(struct reg_store *s, const char *key, struct reg_buf *out,
 		   struct reg_err *err);
 	/* Bytes [off, off+len) of an object to a sink. */

@@ -37,7 +37,7 @@
 struct fs_store {
 	int rootfd;
 	char *root;
-	char *iobuf;	/* FS_IO_BUF bytes, allocated once per process */
+	char *iobuf; /* FS_IO_BUF bytes, allocated once per process */
 	bool no_openat2;
 };
 
@@ -189,8 +189,8 @@ fs_open(struct reg_store *s, const struct reg_cfg *cfg, struct reg_err *err)
 		return -1;
 	}
 	if (mkdirat(fs->rootfd, FS_TMP_DIR, 0777) == -1 && errno != EEXIST) {
-		reg_err_sys(err, REG_E_UNAVAILABLE,
-			    "cannot create \"%s/%s\"", root, FS_TMP_DIR);
+		reg_err_sys(err, REG_E_UNAVAILABLE, "cannot create \"%s/%s\"",
+			    root, FS_TMP_DIR);
 		close(fs->rootfd);
 		free(fs);
 		return -1;
@@ -255,7 +255,7 @@ read_all_fd(int fd, struct reg_buf *out, uint64_t size, struct reg_err *err)
 	while (done < size) {
 		char chunk[8192];
 		size_t want = size - done < sizeof(chunk) ? size - done
-							   : sizeof(chunk);
+							  : sizeof(chunk);
 
 		n = read(fd, chunk, want);
 		if (n == -1 && errno == EINTR)
@@ -381,16 +381,17 @@ fs_put(struct reg_store *s, const char *key, const void *p, size_t n,
 				   "cannot create a temporary file: %s",
 				   strerror(errno));
 	if (write_all(fd, p, n) == -1 || fsync(fd) == -1) {
-		reg_err_sys(err, REG_E_INTERNAL, "cannot write \"%s\": %s",
-			    key, strerror(errno));
+		reg_err_sys(err, REG_E_INTERNAL, "cannot write \"%s\": %s", key,
+			    strerror(errno));
 		close(fd);
 		unlinkat(fs->rootfd, tmp, 0);
 		return -1;
 	}
 	close(fd);
 	if (rename_into(fs, tmp, key) == -1) {
-		reg_err_sys(err, REG_E_INTERNAL, "cannot rename into \"%s\": %s",
-			    key, strerror(errno));
+		reg_err_sys(err, REG_E_INTERNAL,
+			    "cannot rename into \"%s\": %s", key,
+			    strerror(errno));
 		unlinkat(fs->rootfd, tmp, 0);
 		return -1;
 	}

@@ -35,6 +35,7 @@
 #include "access.h"
 #include "buf.h"
 #include "err.h"
+#include "file.h"
 #include "log.h"
 #include "netaddr.h"
 #include "ref.h"
@@ -83,21 +84,11 @@ struct ruleset {
 	size_t ngroups;
 };
 
-/* What stat(2) said about a file; err is its errno, 0 if it worked. */
-struct file_sig {
-	int err;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtim;
-	struct timespec ctim;
-};
-
 struct reg_access {
 	char *rules_path;
 	char *groups_path; /* NULL: no groups */
-	struct file_sig rules_sig;
-	struct file_sig groups_sig;
+	struct reg_file_sig rules_sig;
+	struct reg_file_sig groups_sig;
 	struct ruleset set;
 	bool broken; /* the files in place did not load */
 	struct reg_err broken_err;
@@ -235,102 +226,6 @@ reg_access_glob_match(const char *glob, const char *user, const char *name)
 }
 
 /* Files. */
-
-static void
-sig_from_stat(struct file_sig *s, const struct stat *st)
-{
-	memset(s, 0, sizeof(*s));
-	s->dev = st->st_dev;
-	s->ino = st->st_ino;
-	s->size = st->st_size;
-	s->mtim = st->st_mtim;
-	s->ctim = st->st_ctim;
-}
-
-static void
-sig_stat(struct file_sig *s, const char *path)
-{
-	struct stat st;
-
-	memset(s, 0, sizeof(*s));
-	if (path == NULL)
-		return;
-	if (stat(path, &st) == -1)
-		s->err = errno ? errno : EIO;
-	else
-		sig_from_stat(s, &st);
-}
-
-static bool
-sig_equal(const struct file_sig *a, const struct file_sig *b)
-{
-	return a->err == b->err && a->dev == b->dev && a->ino == b->ino &&
-	       a->size == b->size && a->mtim.tv_sec == b->mtim.tv_sec &&
-	       a->mtim.tv_nsec == b->mtim.tv_nsec &&
-	       a->ctim.tv_sec == b->ctim.tv_sec &&
-	       a->ctim.tv_nsec == b->ctim.tv_nsec;
-}
-
-/* Read the whole regular file at path, at most max bytes. */
-static int
-read_file(const char *path, size_t max, struct reg_buf *out,
-	  struct file_sig *sig, struct reg_err *err)
-{
-	char chunk[16384];
-	struct stat st;
-	ssize_t n;
-	int fd, rc = -1;
-
-	reg_buf_init(out, max);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1) {
-		reg_err_sys(err, REG_E_UNAVAILABLE, "%s: %s", path,
-			    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		reg_err_sys(err, REG_E_UNAVAILABLE, "%s: %s", path,
-			    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		reg_err_set(err, REG_E_UNAVAILABLE, "%s: not a regular file",
-			    path);
-		goto out;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		reg_err_set(err, REG_E_UNAVAILABLE, "%s: larger than %zu bytes",
-			    path, max);
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			reg_err_sys(err, REG_E_UNAVAILABLE, "%s: %s", path,
-				    strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			rc = 0;
-			break;
-		}
-		if (reg_buf_add(out, chunk, (size_t)n) == -1) {
-			reg_err_set(err, REG_E_UNAVAILABLE,
-				    "%s: larger than %zu bytes", path, max);
-			break;
-		}
-	}
-	if (rc == -1) {
-		reg_buf_release(out);
-		goto out;
-	}
-	sig_from_stat(sig, &st);
-out:
-	close(fd);
-	return rc;
-}
 
 /*
  * Walk the lines of text, calling fn for each one that is not blank or a
@@ -736,7 +631,8 @@ release_set(struct ruleset *set)
 /* Load both files into set, recording what was read into the sigs. */
 static int
 load_set(struct ruleset *set, const char *rules_path, const char *groups_path,
-	 struct file_sig *rsig, struct file_sig *gsig, struct reg_err *err)
+	 struct reg_file_sig *rsig, struct reg_file_sig *gsig,
+	 struct reg_err *err)
 {
 	struct reg_buf b;
 	struct groups_ctx gctx;
@@ -746,8 +642,8 @@ load_set(struct ruleset *set, const char *rules_path, const char *groups_path,
 	memset(set, 0, sizeof(*set));
 	memset(gsig, 0, sizeof(*gsig));
 	if (groups_path != NULL) {
-		if (read_file(groups_path, GROUPS_FILE_MAX, &b, gsig, err) ==
-		    -1)
+		if (reg_file_read(groups_path, GROUPS_FILE_MAX, &b, gsig, NULL,
+				  err) == -1)
 			return -1;
 		gctx.set = set;
 		gctx.path = groups_path;
@@ -759,7 +655,8 @@ load_set(struct ruleset *set, const char *rules_path, const char *groups_path,
 			goto fail;
 		merge_groups(set);
 	}
-	if (read_file(rules_path, RULES_FILE_MAX, &b, rsig, err) == -1)
+	if (reg_file_read(rules_path, RULES_FILE_MAX, &b, rsig, NULL, err) ==
+	    -1)
 		goto fail;
 	rctx.set = set;
 	rctx.path = rules_path;
@@ -781,7 +678,7 @@ reg_access_load(struct reg_access **out, const char *rules_path,
 {
 	struct reg_access *a;
 	struct ruleset set;
-	struct file_sig rsig, gsig;
+	struct reg_file_sig rsig, gsig;
 
 	if (load_set(&set, rules_path, groups_path, &rsig, &gsig, err) == -1)
 		return -1;
@@ -809,13 +706,13 @@ reg_access_free(struct reg_access *a)
 int
 reg_access_refresh(struct reg_access *a, struct reg_err *err)
 {
-	struct file_sig rnow, gnow, rsig, gsig;
+	struct reg_file_sig rnow, gnow, rsig, gsig;
 	struct ruleset set;
 
-	sig_stat(&rnow, a->rules_path);
-	sig_stat(&gnow, a->groups_path);
-	if (sig_equal(&rnow, &a->rules_sig) &&
-	    sig_equal(&gnow, &a->groups_sig)) {
+	reg_file_sig_of(&rnow, a->rules_path);
+	reg_file_sig_of(&gnow, a->groups_path);
+	if (reg_file_sig_equal(&rnow, &a->rules_sig) &&
+	    reg_file_sig_equal(&gnow, &a->groups_sig)) {
 		if (!a->broken)
 			return 0;
 		*err = a->broken_err;

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "file.h"
 #include "htpasswd.h"
 #include "log.h"
 
@@ -33,20 +34,10 @@ struct entry {
 	bool strong;
 };
 
-/* What stat(2) said about the file; err is its errno, 0 if it worked. */
-struct file_sig {
-	int err;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtim;
-	struct timespec ctim;
-};
-
 struct reg_htpasswd {
 	char *path;
 	bool seen; /* sig holds a stat result */
-	struct file_sig sig;
+	struct reg_file_sig sig;
 	bool usable; /* the file was read */
 	char *text;  /* the file, cut into strings */
 	size_t textlen;
@@ -183,95 +174,6 @@ reg_password_scheme(const char *h)
 	if (len == 20 && h[0] == '_' && all_crypt_b64(h + 1, 19))
 		return "bsdi-crypt";
 	return "plain-or-unknown";
-}
-
-static void
-sig_from_stat(struct file_sig *s, const struct stat *st)
-{
-	memset(s, 0, sizeof(*s));
-	s->dev = st->st_dev;
-	s->ino = st->st_ino;
-	s->size = st->st_size;
-	s->mtim = st->st_mtim;
-	s->ctim = st->st_ctim;
-}
-
-static bool
-sig_equal(const struct file_sig *a, const struct file_sig *b)
-{
-	return a->err == b->err && a->dev == b->dev && a->ino == b->ino &&
-	       a->size == b->size && a->mtim.tv_sec == b->mtim.tv_sec &&
-	       a->mtim.tv_nsec == b->mtim.tv_nsec &&
-	       a->ctim.tv_sec == b->ctim.tv_sec &&
-	       a->ctim.tv_nsec == b->ctim.tv_nsec;
-}
-
-/*
- * Read the whole regular file at path (at most max bytes) into *out, and
- * what fstat said about it into *sig and *mode.
- */
-static int
-read_file(const char *path, size_t max, struct reg_buf *out,
-	  struct file_sig *sig, mode_t *mode, struct reg_err *err)
-{
-	char chunk[16384];
-	struct stat st;
-	ssize_t n;
-	int fd, rc = -1;
-
-	reg_buf_init(out, max);
-	*mode = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1) {
-		reg_err_sys(err, REG_E_UNAVAILABLE, "%s: %s", path,
-			    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		reg_err_sys(err, REG_E_UNAVAILABLE, "%s: %s", path,
-			    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		reg_err_set(err, REG_E_UNAVAILABLE, "%s: not a regular file",
-			    path);
-		goto out;
-	}
-	if ((unsigned long long)st.st_size > max) {
-		reg_err_set(err, REG_E_UNAVAILABLE, "%s: larger than %zu bytes",
-			    path, max);
-		goto out;
-	}
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			reg_err_sys(err, REG_E_UNAVAILABLE, "%s: %s", path,
-				    strerror(errno));
-			break;
-		}
-		if (n == 0) {
-			rc = 0;
-			break;
-		}
-		if (reg_buf_add(out, chunk, (size_t)n) == -1) {
-			reg_err_set(err, REG_E_UNAVAILABLE,
-				    "%s: larger than %zu bytes", path, max);
-			break;
-		}
-	}
-	OPENSSL_cleanse(chunk, sizeof(chunk));
-	if (rc == -1) {
-		OPENSSL_cleanse(out->data, out->len);
-		reg_buf_release(out);
-		goto out;
-	}
-	sig_from_stat(sig, &st);
-	*mode = st.st_mode;
-out:
-	close(fd);
-	return rc;
 }
 
 static int
@@ -495,18 +397,13 @@ parse_text(struct reg_htpasswd *h)
 static void
 refresh(struct reg_htpasswd *h)
 {
-	struct file_sig now;
-	struct stat st;
+	struct reg_file_sig now;
 	struct reg_buf b;
 	struct reg_err err;
 	mode_t mode;
 
-	memset(&now, 0, sizeof(now));
-	if (stat(h->path, &st) == -1)
-		now.err = errno ? errno : EIO;
-	else
-		sig_from_stat(&now, &st);
-	if (h->seen && sig_equal(&now, &h->sig))
+	reg_file_sig_of(&now, h->path);
+	if (h->seen && reg_file_sig_equal(&now, &h->sig))
 		return;
 	clear_entries(h);
 	h->seen = true;
@@ -517,8 +414,8 @@ refresh(struct reg_htpasswd *h)
 			    strerror(now.err));
 		return;
 	}
-	if (read_file(h->path, REG_HTPASSWD_FILE_MAX, &b, &now, &mode, &err) ==
-	    -1) {
+	if (reg_file_read(h->path, REG_HTPASSWD_FILE_MAX, &b, &now, &mode,
+			  &err) == -1) {
 		reg_log_err("%s; nobody can log in", err.detail);
 		return;
 	}

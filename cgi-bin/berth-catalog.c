@@ -21,45 +21,28 @@ base_get(struct reg_req *rq, struct reg_err *err)
 			    err);
 }
 
-struct page {
+/* The catalog page, and how far the listing has looked. */
+struct catalog_page {
+	struct reg_page page;
 	struct reg_req *rq;
-	uint64_t n;
-	uint64_t count;
-	struct reg_buf *out;
-	char final[REG_NAME_MAX + 1];
 	char seen[REG_NAME_MAX + 1]; /* last name looked at */
 	uint64_t looked;
-	bool more;
-	bool failed;
 };
 
+/* Only what the caller may pull is listed. */
 static int
-page_add(void *ctx, const char *name)
+catalog_add(void *ctx, const char *name)
 {
-	struct page *pg = ctx;
+	struct catalog_page *cp = ctx;
 	int n;
 
-	pg->looked++;
-	n = snprintf(pg->seen, sizeof(pg->seen), "%s", name);
-	if (n < 0 || (size_t)n >= sizeof(pg->seen))
-		pg->failed = true;
-	/* Only what the caller may pull is listed. */
-	if (!reg_req_allowed(pg->rq, name, REG_AUTH_PULL))
+	cp->looked++;
+	n = snprintf(cp->seen, sizeof(cp->seen), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(cp->seen))
+		cp->page.failed = true;
+	if (!reg_req_allowed(cp->rq, name, REG_AUTH_PULL))
 		return 0;
-	if (pg->count == pg->n) {
-		pg->more = pg->n > 0; /* n=0 asks for nothing, not for a link */
-		return 1;
-	}
-	if ((pg->count && reg_buf_add(pg->out, ",", 1) == -1) ||
-	    reg_buf_add_json_string(pg->out, name) == -1) {
-		pg->failed = true;
-		return 1;
-	}
-	n = snprintf(pg->final, sizeof(pg->final), "%s", name);
-	if (n < 0 || (size_t)n >= sizeof(pg->final))
-		pg->failed = true;
-	pg->count++;
-	return 0;
+	return reg_page_add(&cp->page, name);
 }
 
 /* GET /v2/_catalog?n=&last=: one page of repository names. */
@@ -67,59 +50,38 @@ static int
 catalog_get(struct reg_req *rq, struct reg_err *err)
 {
 	struct reg_buf out;
-	struct page pg;
-	char v[32], last[REG_NAME_MAX + 1];
-	long n;
+	struct catalog_page cp;
+	struct reg_page *pg = &cp.page;
+	char last[REG_NAME_MAX + 1];
 	int rc = -1;
 
-	memset(&pg, 0, sizeof(pg));
-	pg.n = rq->cfg->registry.max_page_size;
-	if (reg_req_query_has(rq, "n")) {
-		uint64_t want;
-
-		n = reg_query_get(rq->query, "n", v, sizeof(v));
-		if (n <= 0 || reg_parse_u64(v, 0, UINT64_MAX, &want) == -1)
-			return reg_err_set(err, REG_E_PAGINATION_NUMBER_INVALID,
-					   "n must be a number");
-		if (want < pg.n)
-			pg.n = want;
-	}
-	if (reg_query_get(rq->query, "last", last, sizeof(last)) <= 0)
-		last[0] = '\0';
+	memset(&cp, 0, sizeof(cp));
+	cp.rq = rq;
 	reg_buf_init(&out, CATALOG_BODY_MAX);
-	pg.out = &out;
+	if (reg_page_init(pg, rq, &out, err) == -1)
+		goto out;
+	memcpy(last, pg->last, sizeof(last));
 	if (reg_buf_adds(&out, "{\"repositories\":[") == -1)
 		goto out;
-	pg.rq = rq;
 	/*
 	 * Names the caller may not see are skipped, so one listing can come
 	 * back short: go on from the last name seen until the page is full
 	 * or the catalog ends, one bounded batch at a time.
 	 */
-	while (pg.n > 0 && !pg.more && !pg.failed) {
-		uint64_t batch = pg.n + 1;
+	while (pg->n > 0 && !pg->more && !pg->failed) {
+		uint64_t batch = pg->n + 1;
 
-		pg.looked = 0;
-		if (reg_repo_catalog(rq->store, last, (size_t)batch, page_add,
-				     &pg, err) == -1)
+		cp.looked = 0;
+		if (reg_repo_catalog(rq->store, last, (size_t)batch,
+				     catalog_add, &cp, err) == -1)
 			goto out;
-		if (pg.looked < batch)
+		if (cp.looked < batch)
 			break;
-		memcpy(last, pg.seen, sizeof(last));
+		memcpy(last, cp.seen, sizeof(last));
 	}
-	if (pg.failed || reg_buf_adds(&out, "]}") == -1) {
-		reg_err_set(err, REG_E_INTERNAL, "catalog too large");
-		goto out;
-	}
-	if (pg.more &&
-	    reg_req_header(rq, "Link",
-			   "</v2/_catalog?n=%llu&last=%s>; rel=\"next\"",
-			   (unsigned long long)pg.n, pg.final) == -1) {
-		reg_err_set(err, REG_E_INTERNAL, "header");
-		goto out;
-	}
-	rc = reg_req_send(rq, 200, "application/json; charset=utf-8", out.data,
-			  out.len, err);
+	if (reg_buf_adds(&out, "]}") == -1)
+		pg->failed = true;
+	rc = reg_page_send(rq, pg, "/v2/_catalog", err);
 out:
 	reg_buf_release(&out);
 	return rc;

@@ -195,91 +195,16 @@ manifest_delete(struct reg_req *rq, struct reg_err *err)
 	return reg_req_send_empty(rq, 202, err);
 }
 
-/* A page of a listing: n from the query (capped), and last. */
-struct page {
-	uint64_t n;
-	char last[REG_NAME_MAX + 1];
-	bool has_last;
-	struct reg_buf *out;
-	uint64_t count;
-	char final[REG_NAME_MAX + 1];
-	bool more;
-	bool failed;
-};
-
-static int
-page_params(struct reg_req *rq, struct page *pg, struct reg_err *err)
-{
-	char v[32];
-	long n;
-
-	pg->n = rq->cfg->registry.max_page_size;
-	if (reg_req_query_has(rq, "n")) {
-		uint64_t want;
-
-		n = reg_query_get(rq->query, "n", v, sizeof(v));
-		if (n <= 0 || reg_parse_u64(v, 0, UINT64_MAX, &want) == -1)
-			return reg_err_set(err, REG_E_PAGINATION_NUMBER_INVALID,
-					   "n must be a number");
-		if (want < pg->n)
-			pg->n = want;
-	}
-	n = reg_query_get(rq->query, "last", pg->last, sizeof(pg->last));
-	pg->has_last = n > 0;
-	if (!pg->has_last)
-		pg->last[0] = '\0';
-	return 0;
-}
-
-/* Listing callback: add one JSON string, remember whether more remain. */
-static int
-page_add(void *ctx, const char *item)
-{
-	struct page *pg = ctx;
-	int n;
-
-	if (pg->count == pg->n) {
-		pg->more = pg->n > 0; /* n=0 asks for nothing, not for a link */
-		return 1;
-	}
-	if ((pg->count && reg_buf_add(pg->out, ",", 1) == -1) ||
-	    reg_buf_add_json_string(pg->out, item) == -1) {
-		pg->failed = true;
-		return 1;
-	}
-	n = snprintf(pg->final, sizeof(pg->final), "%s", item);
-	if (n < 0 || (size_t)n >= sizeof(pg->final))
-		pg->failed = true;
-	pg->count++;
-	return 0;
-}
-
-static int
-send_page(struct reg_req *rq, struct page *pg, const char *base,
-	  struct reg_err *err)
-{
-	if (pg->failed)
-		return reg_err_set(err, REG_E_INTERNAL, "listing too large");
-	if (pg->more &&
-	    reg_req_header(rq, "Link", "<%s?n=%llu&last=%s>; rel=\"next\"",
-			   base, (unsigned long long)pg->n, pg->final) == -1)
-		return reg_err_set(err, REG_E_INTERNAL, "header");
-	return reg_req_send(rq, 200, "application/json; charset=utf-8",
-			    pg->out->data, pg->out->len, err);
-}
-
 static int
 tags_list(struct reg_req *rq, struct reg_err *err)
 {
 	struct reg_buf out;
-	struct page pg;
+	struct reg_page pg;
 	char base[REG_PATH_MAX];
 	int rc = -1;
 
-	memset(&pg, 0, sizeof(pg));
 	reg_buf_init(&out, LIST_BODY_MAX);
-	pg.out = &out;
-	if (page_params(rq, &pg, err) == -1)
+	if (reg_page_init(&pg, rq, &out, err) == -1)
 		goto out;
 	if (reg_buf_adds(&out, "{\"name\":") == -1 ||
 	    reg_buf_add_json_string(&out, rq->name) == -1 ||
@@ -287,14 +212,14 @@ tags_list(struct reg_req *rq, struct reg_err *err)
 		goto out;
 	/* Ask for one more than the page to know whether a next one exists. */
 	if (reg_repo_tags(rq->store, rq->name, pg.last, (size_t)pg.n + 1,
-			  page_add, &pg, err) == -1)
+			  reg_page_add, &pg, err) == -1)
 		goto out;
 	if (reg_buf_adds(&out, "]}") == -1 ||
 	    reg_req_repo_url(rq, base, sizeof(base), "/tags/list") == -1) {
 		reg_err_set(err, REG_E_INTERNAL, "listing too large");
 		goto out;
 	}
-	rc = send_page(rq, &pg, base, err);
+	rc = reg_page_send(rq, &pg, base, err);
 out:
 	reg_buf_release(&out);
 	return rc;

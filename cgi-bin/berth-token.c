@@ -303,14 +303,15 @@ respond(struct reg_req *rq, const struct scope *sc, size_t n, bool offline,
 			sign_claims(rq, aud, now, now + REFRESH_LIFETIME, NULL,
 				    0, &refresh, err) == -1))
 		goto out;
-	reg_buf_addf(&body,
-		     "{\"token\":\"%s\",\"access_token\":\"%s\","
-		     "\"expires_in\":%llu,\"issued_at\":\"%s\"",
-		     token.data, token.data,
-		     (unsigned long long)cfg->issuer.expiration, issued);
-	if (offline)
-		reg_buf_addf(&body, ",\"refresh_token\":\"%s\"", refresh.data);
-	if (reg_buf_adds(&body, "}") == -1) {
+	if (reg_buf_addf(&body,
+			 "{\"token\":\"%s\",\"access_token\":\"%s\","
+			 "\"expires_in\":%llu,\"issued_at\":\"%s\"",
+			 token.data, token.data,
+			 (unsigned long long)cfg->issuer.expiration,
+			 issued) == -1 ||
+	    (offline && reg_buf_addf(&body, ",\"refresh_token\":\"%s\"",
+				     refresh.data) == -1) ||
+	    reg_buf_adds(&body, "}") == -1) {
 		reg_err_set(err, REG_E_INTERNAL, "token too large");
 		goto out;
 	}

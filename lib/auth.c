@@ -217,6 +217,15 @@ reg_auth_identify(struct reg_auth *a, reg_param_fn param, void *ctx,
 	unsigned methods = a->cfg->auth.methods;
 
 	memset(id, 0, sizeof(*id));
+	/*
+	 * Once per request, not per check: the catalog asks for every name
+	 * it lists.  Broken rules deny everything (access.c logs why).
+	 */
+	if (a->access != NULL) {
+		struct reg_err ignored;
+
+		reg_access_refresh(a->access, &ignored);
+	}
 	id->has_peer = reg_netaddr_client(&id->peer, param(ctx, "REMOTE_ADDR"),
 					  param(ctx, "HTTP_X_FORWARDED_FOR"),
 					  &a->proxies) == 0;
@@ -262,9 +271,6 @@ reg_auth_granted(struct reg_auth *a, const struct reg_identity *id,
 		 const char *name)
 {
 	if (a->access != NULL) {
-		struct reg_err err;
-
-		reg_access_refresh(a->access, &err);
 		return reg_access_allowed(
 			a->access, id->authenticated ? id->user : NULL, name,
 			id->has_peer ? &id->peer : NULL);

@@ -309,6 +309,69 @@ reg_req_repo_url(struct reg_req *rq, char *buf, size_t bufsz,
 	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
 }
 
+/* ---- listings ---- */
+
+int
+reg_page_init(struct reg_page *pg, struct reg_req *rq, struct reg_buf *out,
+	      struct reg_err *err)
+{
+	char v[32];
+	long n;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->out = out;
+	pg->n = rq->cfg->registry.max_page_size;
+	if (reg_req_query_has(rq, "n")) {
+		uint64_t want;
+
+		n = reg_query_get(rq->query, "n", v, sizeof(v));
+		if (n <= 0 || reg_parse_u64(v, 0, UINT64_MAX, &want) == -1)
+			return reg_err_set(err, REG_E_PAGINATION_NUMBER_INVALID,
+					   "n must be a number");
+		if (want < pg->n)
+			pg->n = want;
+	}
+	if (reg_query_get(rq->query, "last", pg->last, sizeof(pg->last)) <= 0)
+		pg->last[0] = '\0';
+	return 0;
+}
+
+int
+reg_page_add(void *ctx, const char *name)
+{
+	struct reg_page *pg = ctx;
+	int n;
+
+	if (pg->count == pg->n) {
+		pg->more = pg->n > 0; /* n=0 asks for nothing, not for a link */
+		return 1;
+	}
+	if ((pg->count && reg_buf_add(pg->out, ",", 1) == -1) ||
+	    reg_buf_add_json_string(pg->out, name) == -1) {
+		pg->failed = true;
+		return 1;
+	}
+	n = snprintf(pg->final, sizeof(pg->final), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(pg->final))
+		pg->failed = true;
+	pg->count++;
+	return 0;
+}
+
+int
+reg_page_send(struct reg_req *rq, const struct reg_page *pg, const char *base,
+	      struct reg_err *err)
+{
+	if (pg->failed)
+		return reg_err_set(err, REG_E_INTERNAL, "listing too large");
+	if (pg->more &&
+	    reg_req_header(rq, "Link", "<%s?n=%llu&last=%s>; rel=\"next\"",
+			   base, (unsigned long long)pg->n, pg->final) == -1)
+		return reg_err_set(err, REG_E_INTERNAL, "header");
+	return reg_req_send(rq, 200, "application/json; charset=utf-8",
+			    pg->out->data, pg->out->len, err);
+}
+
 /* ---- errors ---- */
 
 /* The spec's error body; 5xx details stay in the log. */

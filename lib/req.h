@@ -122,6 +122,31 @@ void reg_req_audit(struct reg_req *rq, const char *event, const char *digest,
 /* True if the query string has a parameter called key (any value). */
 bool reg_req_query_has(const struct reg_req *rq, const char *key);
 
+/*
+ * One page of a name listing (tags/list, _catalog): n is the ?n= the
+ * client asked for, capped by [registry] max_page_size; last is ?last=.
+ * reg_page_add is a reg_store_list_fn: it appends each name to out as a
+ * JSON string and stops (setting more) at the first name past the page,
+ * so listings ask the store for n + 1 names.
+ */
+struct reg_page {
+	uint64_t n;
+	char last[REG_NAME_MAX + 1];
+	struct reg_buf *out;
+	uint64_t count;
+	char final[REG_NAME_MAX + 1]; /* the last name on the page */
+	bool more;
+	bool failed; /* out or a name was too long */
+};
+
+/* Read n and last (PAGINATION_NUMBER_INVALID for a bad n). */
+int reg_page_init(struct reg_page *pg, struct reg_req *rq, struct reg_buf *out,
+		  struct reg_err *err);
+int reg_page_add(void *ctx, const char *name);
+/* Send out, with a Link to base?n=&last= when more remain. */
+int reg_page_send(struct reg_req *rq, const struct reg_page *pg,
+		  const char *base, struct reg_err *err);
+
 /* Add a response header; -1 if the value holds CR, LF or NUL. */
 int reg_req_header(struct reg_req *rq, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

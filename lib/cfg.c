@@ -36,6 +36,8 @@ enum key_type {
 	KEY_JWT_ALGS, /* a list of algorithms, as bits */
 	KEY_JWT_ALG,  /* one algorithm */
 	KEY_FIELD,    /* a certificate subject field name */
+	KEY_URL,      /* http:// or https:// host[:port], no path */
+	KEY_TRISTATE, /* a boolean into an int; -1 when not given */
 };
 
 /* One row per key; the offset points into struct reg_cfg. */
@@ -54,6 +56,28 @@ static const struct key_row key_table[] = {
 	{ "storage", "driver", KEY_DRIVER, OFF(storage.driver), 0, 0 },
 	{ "storage", "path", KEY_PATH, OFF(storage.path), 0, 0 },
 	{ "storage", "umask", KEY_UMASK, OFF(storage.umask), 0, 0777 },
+	{ "s3", "endpoint", KEY_URL, OFF(s3.endpoint), 0, 0 },
+	{ "s3", "region", KEY_STRING, OFF(s3.region), 0, 0 },
+	{ "s3", "bucket", KEY_STRING, OFF(s3.bucket), 0, 0 },
+	{ "s3", "prefix", KEY_STRING, OFF(s3.prefix), 0, 0 },
+	{ "s3", "access_key", KEY_STRING, OFF(s3.access_key), 0, 0 },
+	{ "s3", "secret_key", KEY_STRING, OFF(s3.secret_key), 0, 0 },
+	{ "s3", "secret_key_file", KEY_PATH, OFF(s3.secret_key_file), 0, 0 },
+	{ "s3", "path_style", KEY_TRISTATE, OFF(s3.path_style), 0, 0 },
+	{ "s3", "encrypt", KEY_BOOL, OFF(s3.encrypt), 0, 0 },
+	{ "s3", "kms_key_id", KEY_STRING, OFF(s3.kms_key_id), 0, 0 },
+	{ "s3", "storage_class", KEY_STRING, OFF(s3.storage_class), 0, 0 },
+	{ "s3", "part_size", KEY_U64, OFF(s3.part_size), 5 * 1024 * 1024,
+	  1024 * 1024 * 1024 },
+	{ "s3", "copy_cutoff", KEY_U64, OFF(s3.copy_cutoff), 5 * 1024 * 1024,
+	  5ULL * 1024 * 1024 * 1024 },
+	{ "s3", "tls_verify", KEY_BOOL, OFF(s3.tls_verify), 0, 0 },
+	{ "s3", "ca_file", KEY_PATH, OFF(s3.ca_file), 0, 0 },
+	{ "s3", "timeout", KEY_U64, OFF(s3.timeout), 1, 3600 },
+	{ "s3", "retries", KEY_U64, OFF(s3.retries), 0, 10 },
+	{ "s3", "redirect", KEY_BOOL, OFF(s3.redirect), 0, 0 },
+	{ "s3", "redirect_expiry", KEY_U64, OFF(s3.redirect_expiry), 10,
+	  7 * 86400 },
 	{ "registry", "delete", KEY_BOOL, OFF(registry.delete_enabled), 0, 0 },
 	{ "registry", "readonly", KEY_BOOL, OFF(registry.readonly), 0, 0 },
 	{ "registry", "max_page_size", KEY_U64, OFF(registry.max_page_size), 1,
@@ -116,6 +140,13 @@ reg_cfg_init(struct reg_cfg *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->storage.driver = REG_STORAGE_FILESYSTEM;
 	cfg->storage.umask = 027;
+	cfg->s3.path_style = -1;
+	cfg->s3.part_size = 16 * 1024 * 1024;
+	cfg->s3.copy_cutoff = 5ULL * 1024 * 1024 * 1024;
+	cfg->s3.tls_verify = true;
+	cfg->s3.timeout = 30;
+	cfg->s3.retries = 4;
+	cfg->s3.redirect_expiry = 300;
 	cfg->registry.delete_enabled = false;
 	cfg->registry.readonly = false;
 	cfg->registry.max_page_size = 1000;
@@ -157,6 +188,7 @@ reg_cfg_release(struct reg_cfg *cfg)
 		case KEY_STRING:
 		case KEY_CIDRS:
 		case KEY_FIELD:
+		case KEY_URL:
 			free(*(char **)((char *)cfg + key_table[i].offset));
 			break;
 		default:
@@ -405,6 +437,43 @@ is_subject_field(const char *v)
 	return true;
 }
 
+/* http(s)://host[:port][/]: a host name, IPv4 or [IPv6], nothing more. */
+static bool
+is_http_url(const char *v)
+{
+	const char *p;
+	size_t n;
+
+	if (strncmp(v, "https://", 8) == 0)
+		p = v + 8;
+	else if (strncmp(v, "http://", 7) == 0)
+		p = v + 7;
+	else
+		return false;
+	if (*p == '[') {
+		n = strspn(p + 1, "0123456789abcdefABCDEF:.");
+		if (n == 0 || p[1 + n] != ']')
+			return false;
+		p += n + 2;
+	} else {
+		n = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+		if (n == 0 || n > 253)
+			return false;
+		p += n;
+	}
+	if (*p == ':') {
+		uint64_t port;
+		size_t d = strspn(p + 1, "0123456789");
+
+		if (d == 0 || d > 5 ||
+		    reg_parse_u64n(p + 1, d, 1, 65535, &port) == -1)
+			return false;
+		p += 1 + d;
+	}
+	return *p == '\0' || strcmp(p, "/") == 0;
+}
+
 static int
 set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
 {
@@ -444,10 +513,33 @@ set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
 				    row->key, v);
 		return 1;
 	case KEY_DRIVER:
-		if (strcmp(v, "filesystem") != 0)
-			return fail(ctx, "%s: unknown storage driver \"%s\"",
+		if (strcmp(v, "filesystem") == 0)
+			*(enum reg_storage_driver *)field =
+				REG_STORAGE_FILESYSTEM;
+		else if (strcmp(v, "s3") == 0)
+			*(enum reg_storage_driver *)field = REG_STORAGE_S3;
+		else
+			return fail(ctx,
+				    "%s: unknown storage driver \"%s\" "
+				    "(filesystem, s3)",
 				    row->key, v);
-		*(enum reg_storage_driver *)field = REG_STORAGE_FILESYSTEM;
+		return 1;
+	case KEY_TRISTATE: {
+		bool b;
+
+		if (parse_bool(v, &b) == -1)
+			return fail(ctx, "%s: \"%s\" is not a boolean",
+				    row->key, v);
+		*(int *)field = b ? 1 : 0;
+		return 1;
+	}
+	case KEY_URL:
+		if (!is_http_url(v))
+			return fail(ctx,
+				    "%s: \"%s\" is not http(s)://host[:port]",
+				    row->key, v);
+		free(*(char **)field);
+		*(char **)field = reg_xstrdup(v);
 		return 1;
 	case KEY_LOG_LEVEL:
 		if (reg_log_level_parse(v, field) == -1)
@@ -532,10 +624,64 @@ on_key(void *user, const char *section, const char *name, const char *value)
 	return fail(ctx, "unknown key \"%s\" in [%s]", name, section);
 }
 
+static bool
+only_chars(const char *v, const char *set, size_t min, size_t max)
+{
+	size_t n = strlen(v);
+
+	return n >= min && n <= max && strspn(v, set) == n;
+}
+
+#define LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
+
+/* What a driver needs, checked once all keys are in: a message, or NULL. */
+static const char *
+storage_problem(const struct reg_cfg *c, char *msg, size_t msgsz)
+{
+	const struct {
+		const char *key, *value, *chars, *what;
+		size_t min, max;
+	} names[] = {
+		{ "bucket", c->s3.bucket, LOWER_DIGITS ".-",
+		  "a bucket name (3-63 of a-z 0-9 . -)", 3, 63 },
+		{ "region", c->s3.region, LOWER_DIGITS "-_", "a region name", 1,
+		  64 },
+		{ "prefix", c->s3.prefix,
+		  LOWER_DIGITS "ABCDEFGHIJKLMNOPQRSTUVWXYZ/._-",
+		  "a key prefix (letters, digits, / . _ -)", 1, 256 },
+		{ "storage_class", c->s3.storage_class,
+		  "ABCDEFGHIJKLMNOPQRSTUVWXYZ_", "a storage class", 1, 64 },
+	};
+	size_t i;
+
+	if (c->storage.driver == REG_STORAGE_FILESYSTEM)
+		return c->storage.path ? NULL : "[storage] path is required";
+	if (c->s3.bucket == NULL)
+		return "[s3] bucket is required";
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].value == NULL ||
+		    only_chars(names[i].value, names[i].chars, names[i].min,
+			       names[i].max))
+			continue;
+		snprintf(msg, msgsz, "[s3] %s: \"%s\" is not %s", names[i].key,
+			 names[i].value, names[i].what);
+		return msg;
+	}
+	if (c->s3.kms_key_id != NULL && !c->s3.encrypt)
+		return "[s3] kms_key_id needs encrypt = true";
+	if (c->s3.secret_key != NULL && c->s3.secret_key_file != NULL)
+		return "[s3] secret_key and secret_key_file are exclusive";
+	if (c->s3.endpoint == NULL && c->s3.region == NULL)
+		return "[s3] needs an endpoint or a region";
+	return NULL;
+}
+
 static int
 finish(struct reg_cfg *cfg, struct parse_ctx *ctx, int line, const char *name,
        struct reg_err *err)
 {
+	const char *problem;
+
 	if (line < 0)
 		return reg_err_set(err, REG_E_UNAVAILABLE,
 				   "%s: cannot read the configuration", name);
@@ -545,10 +691,11 @@ finish(struct reg_cfg *cfg, struct parse_ctx *ctx, int line, const char *name,
 		reg_cfg_release(cfg);
 		return -1;
 	}
-	if (cfg->storage.path == NULL) {
+	problem = storage_problem(cfg, ctx->msg, sizeof(ctx->msg));
+	if (problem != NULL) {
+		reg_err_set(err, REG_E_UNAVAILABLE, "%s: %s", name, problem);
 		reg_cfg_release(cfg);
-		return reg_err_set(err, REG_E_UNAVAILABLE,
-				   "%s: [storage] path is required", name);
+		return -1;
 	}
 	cfg->source = reg_xstrdup(name);
 	return 0;

@@ -12,6 +12,7 @@
 
 enum reg_storage_driver {
 	REG_STORAGE_FILESYSTEM = 0,
+	REG_STORAGE_S3,
 };
 
 /* How blob bytes leave: written by the program, or by the web server. */
@@ -52,6 +53,27 @@ struct reg_cfg {
 		char *path;
 		mode_t umask;
 	} storage;
+	struct {
+		char *endpoint; /* "" or NULL: AWS, from the region */
+		char *region;
+		char *bucket;
+		char *prefix; /* key prefix inside the bucket, or NULL */
+		char *access_key;
+		char *secret_key;
+		char *secret_key_file;
+		int path_style; /* -1: on with an endpoint, off for AWS */
+		bool encrypt;	/* SSE with AES256 (or KMS with kms_key_id) */
+		char *kms_key_id;
+		char *storage_class;
+		uint64_t part_size;
+		uint64_t copy_cutoff; /* larger copies go part by part */
+		bool tls_verify;
+		char *ca_file;
+		uint64_t timeout; /* seconds */
+		uint64_t retries;
+		bool redirect; /* blob GETs answer 307 to a presigned URL */
+		uint64_t redirect_expiry; /* seconds */
+	} s3;
 	struct {
 		bool delete_enabled;
 		bool readonly;
@@ -109,8 +131,8 @@ void reg_cfg_release(struct reg_cfg *cfg);
 
 /*
  * Parse the INI file at path into cfg (which is reg_cfg_init'ed first).
- * Unknown sections or keys, bad values, duplicate fields and a missing
- * [storage] path are errors: REG_E_UNAVAILABLE with a detail of the form
+ * Unknown sections or keys, bad values, duplicate fields, a missing
+ * [storage] path (filesystem) or [s3] bucket (s3) are errors: REG_E_UNAVAILABLE with a detail of the form
  * "FILE:LINE: message".  On error cfg holds defaults only.
  */
 int reg_cfg_load(struct reg_cfg *cfg, const char *path, struct reg_err *err);

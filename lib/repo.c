@@ -196,6 +196,19 @@ reg_repo_blob_local_path(struct reg_store *s, const struct reg_digest *d,
 	return s->drv->local_path(s, key, buf, bufsz);
 }
 
+int
+reg_repo_blob_redirect(struct reg_store *s, const struct reg_digest *d,
+		       struct reg_buf *url)
+{
+	char key[KEY_MAX];
+	struct reg_err err;
+
+	if (s->drv->redirect_url == NULL ||
+	    blob_key(key, sizeof(key), d, &err) == -1)
+		return -1;
+	return s->drv->redirect_url(s, key, url);
+}
+
 static int
 put_link(struct reg_store *s, const char *key, const char *content,
 	 struct reg_err *err)
@@ -268,39 +281,65 @@ reg_repo_blob_unlink(struct reg_store *s, const char *name,
 
 /* ---- uploads ---- */
 
+/*
+ * An upload's state object: the saved hash (REG_HASH_STATE_MAX bytes),
+ * then the driver's layout of the data.  One put replaces both, so the
+ * hash and the data it covers always agree.
+ */
 static int
 save_state(struct reg_store *s, const char *name, const char *id,
-	   const struct reg_hash *h, struct reg_err *err)
-{
-	unsigned char state[REG_HASH_STATE_MAX];
-	char key[KEY_MAX];
-	size_t n = reg_hash_save(h, state, sizeof(state));
-
-	if (upload_key(key, sizeof(key), name, id, "state", err) == -1)
-		return -1;
-	return s->drv->put(s, key, state, n, err);
-}
-
-/* The saved hash of an upload; BLOB_UPLOAD_UNKNOWN if there is none. */
-static struct reg_hash *
-load_state(struct reg_store *s, const char *name, const char *id,
+	   const struct reg_hash *h, const struct reg_buf *layout,
 	   struct reg_err *err)
 {
 	char key[KEY_MAX];
 	struct reg_buf b;
-	struct reg_hash *h;
+	int rc;
+
+	if (upload_key(key, sizeof(key), name, id, "state", err) == -1)
+		return -1;
+	reg_buf_init(&b, REG_HASH_STATE_MAX + REG_STORE_LAYOUT_MAX);
+	if (reg_buf_add(&b, "", REG_HASH_STATE_MAX) == -1 ||
+	    (layout != NULL &&
+	     reg_buf_add(&b, layout->data, layout->len) == -1)) {
+		reg_buf_release(&b);
+		return reg_err_set(err, REG_E_INTERNAL, "upload state too big");
+	}
+	reg_hash_save(h, (unsigned char *)b.data, REG_HASH_STATE_MAX);
+	rc = s->drv->put(s, key, b.data, b.len, err);
+	reg_buf_release(&b);
+	return rc;
+}
+
+/* The saved hash and layout of an upload; BLOB_UPLOAD_UNKNOWN if none. */
+static struct reg_hash *
+load_state(struct reg_store *s, const char *name, const char *id,
+	   struct reg_buf *layout, struct reg_err *err)
+{
+	char key[KEY_MAX];
+	struct reg_buf b;
+	struct reg_hash *h = NULL;
 
 	if (upload_key(key, sizeof(key), name, id, "state", err) == -1)
 		return NULL;
-	reg_buf_init(&b, REG_HASH_STATE_MAX);
+	reg_buf_init(&b, REG_HASH_STATE_MAX + REG_STORE_LAYOUT_MAX);
 	if (s->drv->get(s, key, &b, err) == -1) {
-		reg_buf_release(&b);
 		if (is_enoent(err))
 			reg_err_set(err, REG_E_BLOB_UPLOAD_UNKNOWN,
 				    "blob upload unknown to registry");
-		return NULL;
+	} else if (b.len < REG_HASH_STATE_MAX) {
+		reg_err_set(err, REG_E_BLOB_UPLOAD_INVALID,
+			    "upload state is truncated");
+	} else if ((h = reg_hash_load((const unsigned char *)b.data,
+				      REG_HASH_STATE_MAX, err)) != NULL) {
+		reg_buf_reset(layout);
+		if (reg_buf_add(layout, b.data + REG_HASH_STATE_MAX,
+				b.len - REG_HASH_STATE_MAX) == -1) {
+			reg_hash_free(h);
+			h = NULL;
+			reg_err_set(err, REG_E_BLOB_UPLOAD_INVALID,
+				    "upload layout too big");
+		}
 	}
-	h = reg_hash_load((const unsigned char *)b.data, b.len, err);
 	reg_buf_release(&b);
 	return h;
 }
@@ -332,7 +371,7 @@ reg_repo_upload_start(struct reg_store *s, const char *name,
 	    put_link(s, key, started, err) == -1)
 		return -1;
 	h = reg_hash_new(REG_DIGEST_SHA256);
-	rc = save_state(s, name, id, h, err);
+	rc = save_state(s, name, id, h, NULL, err);
 	reg_hash_free(h);
 	return rc;
 }
@@ -342,10 +381,14 @@ reg_repo_upload_size(struct reg_store *s, const char *name, const char *id,
 		     uint64_t *size, struct reg_err *err)
 {
 	struct reg_hash *h;
+	struct reg_buf layout;
 
 	if (check_name(name, err) == -1)
 		return -1;
-	if ((h = load_state(s, name, id, err)) == NULL)
+	reg_buf_init(&layout, REG_STORE_LAYOUT_MAX);
+	h = load_state(s, name, id, &layout, err);
+	reg_buf_release(&layout);
+	if (h == NULL)
 		return -1;
 	*size = reg_hash_length(h);
 	reg_hash_free(h);
@@ -370,11 +413,12 @@ hashing_read(void *ctx, void *buf, size_t n, struct reg_err *err)
 	return r;
 }
 
-/* Append under the upload's lock; h holds the state before and after. */
+/* Append under the upload's lock; h and layout hold the state before and
+ * after. */
 static int
 append_locked(struct reg_store *s, const char *name, const char *id,
-	      struct reg_hash *h, bool has_start, uint64_t start,
-	      reg_store_source_fn src, void *ctx, bool save,
+	      struct reg_hash *h, struct reg_buf *layout, bool has_start,
+	      uint64_t start, reg_store_source_fn src, void *ctx, bool save,
 	      struct reg_err *err)
 {
 	struct hashing_source hs = { src, ctx, h };
@@ -388,10 +432,10 @@ append_locked(struct reg_store *s, const char *name, const char *id,
 				   (unsigned long long)offset);
 	if (upload_key(key, sizeof(key), name, id, "data", err) == -1)
 		return -1;
-	if (s->drv->append(s, key, offset, hashing_read, &hs, &written, err) ==
-	    -1)
+	if (s->drv->append(s, key, offset, layout, hashing_read, &hs, &written,
+			   err) == -1)
 		return -1;
-	return save ? save_state(s, name, id, h, err) : 0;
+	return save ? save_state(s, name, id, h, layout, err) : 0;
 }
 
 static struct reg_store_lock *
@@ -421,20 +465,23 @@ reg_repo_upload_append(struct reg_store *s, const char *name, const char *id,
 {
 	struct reg_store_lock *l;
 	struct reg_hash *h = NULL;
+	struct reg_buf layout;
 	int rc = -1;
 
 	if (check_name(name, err) == -1)
 		return -1;
 	if ((l = lock_upload(s, name, id, err)) == NULL)
 		return -1;
-	if ((h = load_state(s, name, id, err)) == NULL)
+	reg_buf_init(&layout, REG_STORE_LAYOUT_MAX);
+	if ((h = load_state(s, name, id, &layout, err)) == NULL)
 		goto out;
-	if (append_locked(s, name, id, h, has_start, start, src, ctx, true,
-			  err) == -1)
+	if (append_locked(s, name, id, h, &layout, has_start, start, src, ctx,
+			  true, err) == -1)
 		goto out;
 	*size = reg_hash_length(h);
 	rc = 0;
 out:
+	reg_buf_release(&layout);
 	reg_hash_free(h);
 	s->drv->unlock(l);
 	return rc;
@@ -460,8 +507,9 @@ hash_sink_write(void *ctx, const void *p, size_t n, struct reg_err *err)
  */
 static int
 upload_digest(struct reg_store *s, const char *name, const char *id,
-	      struct reg_hash *h, enum reg_digest_alg alg,
-	      struct reg_digest *got, struct reg_err *err)
+	      struct reg_hash *h, const struct reg_buf *layout,
+	      enum reg_digest_alg alg, struct reg_digest *got,
+	      struct reg_err *err)
 {
 	struct hash_sink hs;
 	char key[KEY_MAX];
@@ -472,7 +520,8 @@ upload_digest(struct reg_store *s, const char *name, const char *id,
 		reg_hash_final(h, got);
 		return 0;
 	}
-	if (upload_key(key, sizeof(key), name, id, "data", err) == -1)
+	if (upload_key(key, sizeof(key), name, id, "data", err) == -1 ||
+	    s->drv->assemble(s, key, size, layout, err) == -1)
 		return -1;
 	hs.h = reg_hash_new(alg);
 	rc = size ? s->drv->read(s, key, 0, size, hash_sink_write, &hs, err)
@@ -483,19 +532,6 @@ upload_digest(struct reg_store *s, const char *name, const char *id,
 	return rc;
 }
 
-/* An empty upload has no data object yet: make one to move into place. */
-static int
-ensure_data(struct reg_store *s, const char *key, struct reg_err *err)
-{
-	uint64_t size;
-
-	if (s->drv->stat(s, key, &size, err) == 0)
-		return 0;
-	if (!is_enoent(err))
-		return -1;
-	return s->drv->put(s, key, "", 0, err);
-}
-
 int
 reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 		       const struct reg_digest *want, bool has_start,
@@ -504,6 +540,7 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 {
 	struct reg_store_lock *l;
 	struct reg_hash *h = NULL;
+	struct reg_buf layout;
 	struct reg_digest got;
 	char data[KEY_MAX], blob[KEY_MAX], dir[KEY_MAX];
 	uint64_t size, have;
@@ -513,18 +550,20 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 		return -1;
 	if ((l = lock_upload(s, name, id, err)) == NULL)
 		return -1;
-	if ((h = load_state(s, name, id, err)) == NULL)
+	reg_buf_init(&layout, REG_STORE_LAYOUT_MAX);
+	if ((h = load_state(s, name, id, &layout, err)) == NULL)
 		goto out;
 	/* No state to save: the upload ends here either way. */
-	if (src != NULL && append_locked(s, name, id, h, has_start, start, src,
-					 ctx, false, err) == -1)
+	if (src != NULL &&
+	    append_locked(s, name, id, h, &layout, has_start, start, src, ctx,
+			  false, err) == -1)
 		goto out;
 	if (upload_key(data, sizeof(data), name, id, "data", err) == -1 ||
 	    upload_key(dir, sizeof(dir), name, id, NULL, err) == -1 ||
 	    blob_key(blob, sizeof(blob), want, err) == -1)
 		goto out;
 	size = reg_hash_length(h);
-	if (upload_digest(s, name, id, h, want->alg, &got, err) == -1)
+	if (upload_digest(s, name, id, h, &layout, want->alg, &got, err) == -1)
 		goto out;
 	if (!reg_digest_equal(&got, want)) {
 		struct reg_err ignored;
@@ -540,7 +579,7 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 	 * and rename a second copy over them.
 	 */
 	if (s->drv->stat(s, blob, &have, err) == -1 || have != size) {
-		if (ensure_data(s, data, err) == -1 ||
+		if (s->drv->assemble(s, data, size, &layout, err) == -1 ||
 		    s->drv->move(s, data, blob, err) == -1)
 			goto out;
 	}
@@ -553,6 +592,7 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 	}
 	rc = 0;
 out:
+	reg_buf_release(&layout);
 	reg_hash_free(h);
 	s->drv->unlock(l);
 	return rc;

@@ -30,6 +30,10 @@ int reg_repo_blob_read(struct reg_store *s, const struct reg_digest *d,
 /* Local file of a blob for X-Sendfile; -1 if the driver has none. */
 int reg_repo_blob_local_path(struct reg_store *s, const struct reg_digest *d,
 			     char *buf, size_t bufsz);
+/* A URL a client may GET the blob from directly (S3 presigned), appended
+ * to url; -1 if the store gives none. */
+int reg_repo_blob_redirect(struct reg_store *s, const struct reg_digest *d,
+			   struct reg_buf *url);
 /* Link an existing blob into name (mount); BLOB_UNKNOWN if not stored. */
 int reg_repo_blob_link(struct reg_store *s, const char *name,
 		       const struct reg_digest *d, struct reg_err *err);

@@ -52,6 +52,9 @@ reg_store_open(const struct reg_cfg *cfg, struct reg_err *err)
 	case REG_STORAGE_FILESYSTEM:
 		s->drv = &reg_store_fs_driver;
 		break;
+	case REG_STORAGE_S3:
+		s->drv = &reg_store_s3_driver;
+		break;
 	}
 	if (s->drv == NULL || s->drv->open(s, cfg, err) == -1) {
 		free(s);

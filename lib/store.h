@@ -1,4 +1,4 @@
-/* store.h: the storage driver interface (filesystem today, S3 later) */
+/* store.h: the storage driver interface (filesystem, S3) */
 /* SPDX-License-Identifier: MIT */
 #ifndef BERTH_STORE_H
 #define BERTH_STORE_H
@@ -79,14 +79,28 @@ struct reg_store_driver {
 				       struct reg_err *err);
 	void (*unlock)(struct reg_store_lock *l);
 	/*
-	 * Append to an upload's data object: make its size exactly offset
-	 * first (cutting off bytes a crashed writer left past the last saved
-	 * state; ENXIO-like REG_E_BLOB_UPLOAD_INVALID if it is shorter), then
-	 * copy the source to the end.  *written gets the bytes added.
+	 * Append to an upload's data.  The driver may keep that data in
+	 * pieces (S3 multipart parts and a short tail); its layout is a
+	 * small text (at most REG_STORE_LAYOUT_MAX bytes, empty for a new
+	 * upload) the caller stores with the upload's state, atomically
+	 * with it, and hands back on the next call.  The data's size is
+	 * offset: whatever a crashed writer added past it is dropped (the
+	 * filesystem cuts the file; S3 never referenced it).  A layout or
+	 * file that does not agree with offset is
+	 * REG_E_BLOB_UPLOAD_INVALID.  Then the source is copied to the
+	 * end, *written gets the bytes added and layout the new layout
+	 * (only on success).
 	 */
 	int (*append)(struct reg_store *s, const char *key, uint64_t offset,
-		      reg_store_source_fn src, void *ctx, uint64_t *written,
-		      struct reg_err *err);
+		      struct reg_buf *layout, reg_store_source_fn src,
+		      void *ctx, uint64_t *written, struct reg_err *err);
+	/*
+	 * Make an upload's data (size bytes, as layout describes) one plain
+	 * object at key, ready to read or move.  Repeating it after a
+	 * success is harmless.
+	 */
+	int (*assemble)(struct reg_store *s, const char *key, uint64_t size,
+			const struct reg_buf *layout, struct reg_err *err);
 	/* Move a complete object to a new key atomically, durably. */
 	int (*move)(struct reg_store *s, const char *from, const char *to,
 		    struct reg_err *err);
@@ -96,7 +110,18 @@ struct reg_store_driver {
 	 */
 	int (*local_path)(struct reg_store *s, const char *key, char *buf,
 			  size_t bufsz);
+	/*
+	 * A URL that lets a client GET the object directly from the store
+	 * for a short time (an S3 presigned URL), appended to url; -1 if
+	 * the driver has none or is not configured to hand them out.
+	 * Optional (NULL).
+	 */
+	int (*redirect_url)(struct reg_store *s, const char *key,
+			    struct reg_buf *url);
 };
+
+/* The largest upload layout a driver writes (see append). */
+#define REG_STORE_LAYOUT_MAX (512 * 1024)
 
 struct reg_store {
 	const struct reg_store_driver *drv;
@@ -104,6 +129,7 @@ struct reg_store {
 };
 
 extern const struct reg_store_driver reg_store_fs_driver;
+extern const struct reg_store_driver reg_store_s3_driver;
 
 /* Open the store the configuration names; NULL with err set on failure. */
 struct reg_store *reg_store_open(const struct reg_cfg *cfg,

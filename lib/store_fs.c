@@ -609,14 +609,16 @@ fs_unlock(struct reg_store_lock *l)
 
 static int
 fs_append(struct reg_store *s, const char *key, uint64_t offset,
-	  reg_store_source_fn src, void *ctx, uint64_t *written,
-	  struct reg_err *err)
+	  struct reg_buf *layout, reg_store_source_fn src, void *ctx,
+	  uint64_t *written, struct reg_err *err)
 {
 	struct fs_store *fs = fs_of(s);
 	struct stat st;
 	uint64_t total = 0;
 	int fd, rc = -1;
 
+	/* One file is its own layout: nothing to remember. */
+	(void)layout;
 	if (check_key(key, err) == -1)
 		return -1;
 	if (fs->iobuf == NULL)
@@ -662,6 +664,37 @@ fs_append(struct reg_store *s, const char *key, uint64_t offset,
 	*written = total;
 	rc = 0;
 out:
+	close(fd);
+	return rc;
+}
+
+/* The data file, exactly size bytes (an empty upload has none yet). */
+static int
+fs_assemble(struct reg_store *s, const char *key, uint64_t size,
+	    const struct reg_buf *layout, struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	struct stat st;
+	int fd, rc = -1;
+
+	(void)layout;
+	if (check_key(key, err) == -1)
+		return -1;
+	fd = open_beneath(fs, key, O_WRONLY | O_CREAT, 0666);
+	if (fd == -1)
+		return fail_errno(err, "open", key);
+	if (fstat(fd, &st) == -1) {
+		reg_err_sys(err, REG_E_INTERNAL, "fstat: %s", strerror(errno));
+	} else if ((uint64_t)st.st_size < size) {
+		reg_err_set(err, REG_E_BLOB_UPLOAD_INVALID,
+			    "upload data is shorter than its saved state");
+	} else if ((uint64_t)st.st_size > size &&
+		   ftruncate(fd, (off_t)size) == -1) {
+		reg_err_sys(err, REG_E_INTERNAL, "ftruncate: %s",
+			    strerror(errno));
+	} else {
+		rc = 0;
+	}
 	close(fd);
 	return rc;
 }
@@ -720,6 +753,7 @@ const struct reg_store_driver reg_store_fs_driver = {
 	.lock = fs_lock,
 	.unlock = fs_unlock,
 	.append = fs_append,
+	.assemble = fs_assemble,
 	.move = fs_move,
 	.local_path = fs_local_path,
 };

@@ -427,7 +427,7 @@ pad_manifest() {
 	write_oci_manifest "$m" "$(random_digest)" 10 "$(random_digest)" 10
 	put_manifest "$bad" latest "$m"
 	assert_error 400 NAME_INVALID
-	refute_exists "$(store_root)/repositories/$bad"
+	refute_exists "$(store_path "repositories/$bad")"
 }
 
 @test "GET with an invalid repository name is 400 NAME_INVALID" {

@@ -13,6 +13,8 @@
 # has no EdDSA), the reference registry and a private dockerd, and stops
 # them by PID at the end.  berth's realm comes from the Host header
 # ([token] autoredirect), the reference registry's from its config.
+#
+# modes: lighttpd apache
 
 load helpers
 load clients

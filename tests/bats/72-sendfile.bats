@@ -2,7 +2,10 @@
 # 72-sendfile.bats: blob GETs through X-Sendfile ([http] sendfile =
 # x-sendfile) behind the current web server: the web server sends the file,
 # the client gets exactly the blob and never sees the X-Sendfile header.
-# Runs in the lighttpd and Apache modes with a server of its own.
+# Runs in the lighttpd and Apache modes (filesystem driver: X-Sendfile
+# needs a local file) with a server of its own.
+#
+# modes: lighttpd apache
 
 load helpers
 load ../lib/servers

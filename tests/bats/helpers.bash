@@ -7,6 +7,13 @@
 #                    $BATS_TEST_TMPDIR;
 #   BERTH_MODE=http  requests go with curl to $BERTH_URL (lighttpd or Apache
 #                    started by the runner); $BERTH_STORE is its storage root.
+# and over one of two storage drivers, chosen by BERTH_DRIVER:
+#   filesystem       (the default) $BERTH_STORE is the storage root;
+#   s3               a bucket of the radosgw the runner started (BERTH_S3_*,
+#                    BERTH_CEPH_STATE from tests/lib/ceph.bash), under the
+#                    key prefix BERTH_S3_PREFIX; $BERTH_STORE is then a local
+#                    mirror that the store_path helpers fill on demand, so
+#                    the same checks of the storage tree hold for both.
 # Tests use `reg` for requests and unique repository names from `new_repo`,
 # so that they never depend on what another test stored.
 
@@ -24,14 +31,41 @@ REG_HEADERS=
 REG_BODY=
 REG_BODY_FILE=
 
+if [ "${BERTH_DRIVER:-filesystem}" = s3 ]; then
+	# shellcheck source=../lib/servers.bash disable=SC1091
+	. "$BERTH_SRCDIR/tests/lib/servers.bash"
+	# shellcheck source=../lib/ceph.bash disable=SC1091
+	. "$BERTH_SRCDIR/tests/lib/ceph.bash"
+fi
+
+# storage_config: the [storage] (and [s3]) lines for BERTH_DRIVER, storing
+# under BERTH_STORE (filesystem) or BERTH_S3_PREFIX (s3).
+storage_config() {
+	if [ "${BERTH_DRIVER:-filesystem}" != s3 ]; then
+		printf '[storage]\ndriver = filesystem\npath = %s\n' "$BERTH_STORE"
+		return
+	fi
+	printf '[storage]\ndriver = s3\n[s3]\n'
+	printf 'endpoint = %s\nregion = %s\nbucket = %s\nprefix = %s\n' \
+		"$BERTH_S3_ENDPOINT" "$BERTH_S3_REGION" "$BERTH_S3_BUCKET" \
+		"$BERTH_S3_PREFIX"
+	printf 'access_key = %s\nsecret_key = %s\ntimeout = 10\nretries = 2\n' \
+		"$BERTH_S3_ACCESS_KEY" "$BERTH_S3_SECRET_KEY"
+}
+
 # Write a config for CGI mode.  Extra lines (key = value under [section]
 # headers) may be passed as arguments and are appended verbatim.
 write_config() {
 	BERTH_STORE=${BERTH_CGI_STORE:-$BATS_TEST_TMPDIR/store}
 	mkdir -p "$BERTH_STORE"
 	BERTH_CONFIG=$BATS_TEST_TMPDIR/berth.ini
+	if [ "${BERTH_DRIVER:-filesystem}" = s3 ] && [ -z "${BERTH_CGI_STORE:-}" ]; then
+		# A key prefix of its own: every test starts with an empty store.
+		BERTH_S3_PREFIX=cgi/${BATS_TEST_FILENAME##*/}/$BATS_TEST_NUMBER-$RANDOM$RANDOM
+		export BERTH_S3_PREFIX
+	fi
 	{
-		printf '[storage]\ndriver = filesystem\npath = %s\n' "$BERTH_STORE"
+		storage_config
 		printf '[registry]\ndelete = true\n'
 		printf '[log]\nlevel = warn\nfile = %s\n' "$BATS_TEST_TMPDIR/berth.log"
 		local l
@@ -49,6 +83,45 @@ berth_setup() {
 
 setup() {
 	berth_setup
+}
+
+# store_path REL: the local path of REL (a key or key prefix of the
+# storage tree, e.g. blobs/sha256/ab/<hex>/data).  With the s3 driver,
+# REL's objects are first copied from the bucket into the mirror (what was
+# there before is dropped), so that -e, -d, cmp and find see the bucket.
+store_path() {
+	local rel=$1
+	if [ "${BERTH_DRIVER:-filesystem}" = s3 ]; then
+		_s3_mirror "$rel" || return 1
+	fi
+	printf '%s/%s' "${BERTH_STORE:?BERTH_STORE is not set}" "$rel"
+}
+
+# Copy the object REL and everything under REL/ into $BERTH_STORE/REL.
+_s3_mirror() {
+	local rel=$1 pfx=${BERTH_S3_PREFIX%/}/ key list='' page token=''
+	rm -rf "${BERTH_STORE:?}/$rel"
+	while :; do
+		page=$(s3_curl -sf "/$BERTH_S3_BUCKET?list-type=2&prefix=$pfx$rel${token:+&continuation-token=$token}") || {
+			echo "store_path: cannot list $pfx$rel in the bucket" >&2
+			return 1
+		}
+		list+=$page
+		token=$(printf '%s' "$page" | sed -n 's/.*<NextContinuationToken>\([^<]*\)<.*/\1/p')
+		[ -n "$token" ] || break
+	done
+	while read -r key; do
+		case "$key" in
+		"$pfx$rel" | "$pfx$rel"/*) ;;
+		*) continue ;;
+		esac
+		mkdir -p "$(dirname "$BERTH_STORE/${key#"$pfx"}")"
+		s3_curl -sf -o "$BERTH_STORE/${key#"$pfx"}" "/$BERTH_S3_BUCKET/$key" || {
+			echo "store_path: cannot fetch $key" >&2
+			return 1
+		}
+	done < <(printf '%s' "$list" | grep -o '<Key>[^<]*</Key>' |
+		sed -e 's/<Key>//' -e 's/<\/Key>//' -e 's/&amp;/\&/g')
 }
 
 # A repository name unique to this test (valid OCI grammar).

@@ -36,7 +36,7 @@ auth_config() {
 	BERTH_CONFIG=$BATS_TEST_TMPDIR/berth.ini
 	AUTH_LOG=$BATS_TEST_TMPDIR/berth.log
 	{
-		printf '[storage]\ndriver = filesystem\npath = %s\n' "$BERTH_STORE"
+		storage_config
 		printf '[registry]\ndelete = true\n'
 		printf '[log]\nlevel = info\nfile = %s\n' "$AUTH_LOG"
 		local l

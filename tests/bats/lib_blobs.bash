@@ -98,20 +98,17 @@ slice_file() {
 # The file holding a blob's bytes in the storage tree.
 blob_data_path() {
 	local alg=${1%%:*} hex=${1#*:}
-	printf '%s/blobs/%s/%s/%s/data' "${BERTH_STORE:?BERTH_STORE is not set}" \
-		"$alg" "${hex:0:2}" "$hex"
+	store_path "$(printf 'blobs/%s/%s/%s/data' "$alg" "${hex:0:2}" "$hex")"
 }
 
 # The link that makes a blob visible in a repository.
 layer_link_path() {
-	printf '%s/repositories/%s/_layers/%s/%s' \
-		"${BERTH_STORE:?BERTH_STORE is not set}" "$1" "${2%%:*}" "${2#*:}"
+	store_path "$(printf 'repositories/%s/_layers/%s/%s' "$1" "${2%%:*}" "${2#*:}")"
 }
 
 # The directory of an upload session: upload_dir REPO [ID].
 upload_dir() {
-	printf '%s/repositories/%s/_uploads%s' \
-		"${BERTH_STORE:?BERTH_STORE is not set}" "$1" "${2:+/$2}"
+	store_path "$(printf 'repositories/%s/_uploads%s' "$1" "${2:+/$2}")"
 }
 
 # assert_header_eq NAME VALUE: the header exists and is exactly VALUE.

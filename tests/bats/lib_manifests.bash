@@ -134,21 +134,19 @@ store_root() {
 }
 
 blob_path() {
-	local root hex=${1#sha256:}
-	root=$(store_root) || return 1
-	printf '%s/blobs/sha256/%s/%s/data' "$root" "${hex:0:2}" "$hex"
+	local hex=${1#sha256:}
+	store_root >/dev/null || return 1
+	store_path "blobs/sha256/${hex:0:2}/$hex/data"
 }
 
 tag_path() {
-	local root
-	root=$(store_root) || return 1
-	printf '%s/repositories/%s/_manifests/tags/%s' "$root" "$1" "$2"
+	store_root >/dev/null || return 1
+	store_path "repositories/$1/_manifests/tags/$2"
 }
 
 revision_path() {
-	local root
-	root=$(store_root) || return 1
-	printf '%s/repositories/%s/_manifests/revisions/sha256/%s' "$root" "$1" "${2#sha256:}"
+	store_root >/dev/null || return 1
+	store_path "repositories/$1/_manifests/revisions/sha256/${2#sha256:}"
 }
 
 # assert_stored DIGEST FILE: the blob store holds FILE's exact bytes.

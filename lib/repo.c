@@ -133,16 +133,26 @@ upload_key(char *buf, size_t sz, const char *name, const char *id,
 
 /* ---- blobs ---- */
 
-static bool
+/* 1 if key exists, 0 if not, -1 if the store could not tell (err set). */
+static int
+key_exists(struct reg_store *s, const char *key, struct reg_err *err)
+{
+	uint64_t size;
+
+	if (s->drv->stat(s, key, &size, err) == 0)
+		return 1;
+	return is_enoent(err) ? 0 : -1;
+}
+
+static int
 blob_linked(struct reg_store *s, const char *name, const struct reg_digest *d,
 	    struct reg_err *err)
 {
 	char key[KEY_MAX];
-	uint64_t size;
 
 	if (layer_key(key, sizeof(key), name, d, err) == -1)
-		return false;
-	return s->drv->stat(s, key, &size, err) == 0;
+		return -1;
+	return key_exists(s, key, err);
 }
 
 int
@@ -154,11 +164,12 @@ reg_repo_blob_stat(struct reg_store *s, const char *name,
 
 	if (check_name(name, err) == -1)
 		return -1;
-	if (!blob_linked(s, name, d, err)) {
-		if (err->code != REG_E_INTERNAL || is_enoent(err))
-			return reg_err_set(err, REG_E_BLOB_UNKNOWN,
-					   "blob unknown to registry");
-		return -1;
+	switch (blob_linked(s, name, d, err)) {
+	case -1:
+		return -1; /* the store failed: not a 404 */
+	case 0:
+		return reg_err_set(err, REG_E_BLOB_UNKNOWN,
+				   "blob unknown to registry");
 	}
 	if (blob_key(key, sizeof(key), d, err) == -1)
 		return -1;
@@ -619,16 +630,15 @@ reg_repo_upload_cancel(struct reg_store *s, const char *name, const char *id,
 
 /* ---- manifests ---- */
 
-static bool
+static int
 manifest_known(struct reg_store *s, const char *name,
 	       const struct reg_digest *d, struct reg_err *err)
 {
 	char key[KEY_MAX];
-	uint64_t size;
 
 	if (revision_key(key, sizeof(key), name, d, err) == -1)
-		return false;
-	return s->drv->stat(s, key, &size, err) == 0;
+		return -1;
+	return key_exists(s, key, err);
 }
 
 /* Every blob (image) or manifest (index) the manifest names is here. */
@@ -637,17 +647,25 @@ check_references(struct reg_store *s, const char *name,
 		 const struct reg_manifest *m, struct reg_err *err)
 {
 	size_t i;
+	int known;
 
 	if (m->kind == REG_MANIFEST_IMAGE) {
 		if (m->has_config &&
-		    !blob_linked(s, name, &m->config.digest, err))
-			return reg_err_set(err, REG_E_MANIFEST_BLOB_UNKNOWN,
-					   "config blob %s unknown",
-					   m->config.digest.str);
+		    (known = blob_linked(s, name, &m->config.digest, err)) !=
+			    1)
+			return known == -1
+				       ? -1
+				       : reg_err_set(err,
+						     REG_E_MANIFEST_BLOB_UNKNOWN,
+						     "config blob %s unknown",
+						     m->config.digest.str);
 		for (i = 0; i < m->nrefs; i++) {
 			if (m->refs[i].foreign)
 				continue;
-			if (!blob_linked(s, name, &m->refs[i].digest, err))
+			known = blob_linked(s, name, &m->refs[i].digest, err);
+			if (known == -1)
+				return -1;
+			if (known == 0)
 				return reg_err_set(err,
 						   REG_E_MANIFEST_BLOB_UNKNOWN,
 						   "layer blob %s unknown",
@@ -656,7 +674,10 @@ check_references(struct reg_store *s, const char *name,
 		return 0;
 	}
 	for (i = 0; i < m->nrefs; i++) {
-		if (!manifest_known(s, name, &m->refs[i].digest, err))
+		known = manifest_known(s, name, &m->refs[i].digest, err);
+		if (known == -1)
+			return -1;
+		if (known == 0)
 			return reg_err_set(err, REG_E_MANIFEST_BLOB_UNKNOWN,
 					   "manifest %s unknown",
 					   m->refs[i].digest.str);

@@ -42,8 +42,6 @@ teardown_file() {
 	dir=$(cat "$BATS_FILE_TMPDIR/dir")
 	stop_apache "$dir/apache"
 	stop_lighttpd "$dir/lighttpd-r"
-	# A test that stopped radosgw and failed before starting it again.
-	start_rgw "$BERTH_CEPH_STATE" >/dev/null 2>&1 || true
 	case "$dir" in
 	*/berth-s3.*) rm -rf -- "$dir" ;;
 	esac
@@ -58,6 +56,13 @@ setup() {
 	HOSTPORT_R=$(cat "$BATS_FILE_TMPDIR/hostport_r")
 	BERTH_URL=$URL_A
 	export BERTH_URL
+}
+
+teardown() {
+	# A test that stopped radosgw and failed before starting it again.
+	if [ -e "$BATS_TEST_TMPDIR/rgw-stopped" ]; then
+		start_rgw "$BERTH_CEPH_STATE"
+	fi
 }
 
 # via A|B|R: send the following reg calls to that front end.
@@ -148,8 +153,7 @@ object_headers() {
 	finish_upload "$d" "$BATS_TEST_TMPDIR/c4"
 	assert_status 201
 	# Nothing of the upload is left in the bucket.
-	run find "$(upload_dir "$repo" "$UPLOAD_ID")" -type f
-	assert_output ''
+	refute [ -e "$(upload_dir "$repo" "$UPLOAD_ID")" ]
 	via A
 	reg GET "/v2/$repo/blobs/$d"
 	assert_status 200
@@ -222,40 +226,34 @@ object_headers() {
 	dockerd_stop
 }
 
-@test "encrypt = true stores objects with SSE AES256; kms_key_id with aws:kms and that key" {
-	local repo d
+@test "encrypt = true sends SSE AES256 and the storage class with every object written; kms_key_id stores with aws:kms" {
+	local repo d f
 	repo=$(new_repo)
 	random_file "$BATS_TEST_TMPDIR/small" 1000
 	random_file "$BATS_TEST_TMPDIR/big" $((6 * MIB)) # a multipart upload
-	cgi_config '[s3]' 'encrypt = true'
+	# radosgw 16 takes AES256 (SSE-S3) without encrypting or echoing it:
+	# what the store received is in its ops log.
+	cgi_config '[s3]' 'encrypt = true' 'storage_class = STANDARD'
 	for f in small big; do
 		d=$(push_blob "$repo" "$BATS_TEST_TMPDIR/$f")
-		run -0 object_headers "blobs/sha256/${d:7:2}/${d#sha256:}/data"
-		assert_output --regexp $'(^|\n)[xX]-[aA]mz-[sS]erver-[sS]ide-[eE]ncryption: AES256\r'
+		rgw_ops_grep "\"PUT /$BERTH_S3_BUCKET/$BERTH_S3_PREFIX/blobs/sha256/${d:7:2}/${d#sha256:}/data HTTP/1.1\".*\"HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION\":\"AES256\".*\"HTTP_X_AMZ_STORAGE_CLASS\":\"STANDARD\"" >/dev/null ||
+			fail "no PUT of $d with SSE AES256 and the storage class"
 		reg GET "/v2/$repo/blobs/$d"
 		cmp "$REG_BODY_FILE" "$BATS_TEST_TMPDIR/$f"
 	done
+	# The multipart upload was started with them too.
+	rgw_ops_grep "\"POST /$BERTH_S3_BUCKET/$BERTH_S3_PREFIX/repositories/$repo/_uploads/[0-9a-f]*/data\?uploads[^ ]* HTTP/1.1\".*\"HTTP_X_AMZ_SERVER_SIDE_ENCRYPTION\":\"AES256\"" >/dev/null ||
+		fail "no multipart upload started with SSE AES256"
+	# SSE-KMS is really applied by radosgw, and shown on HEAD.
 	cgi_config '[s3]' 'encrypt = true' "kms_key_id = $BERTH_S3_KMS_KEY_ID"
-	d=$(push_blob "$repo" "$BATS_TEST_TMPDIR/big")
-	run -0 object_headers "blobs/sha256/${d:7:2}/${d#sha256:}/data"
-	assert_output --regexp $'[eE]ncryption: aws:kms\r'
-	assert_output --regexp "[kK]ms-[kK]ey-[iI]d: $BERTH_S3_KMS_KEY_ID"
-	reg GET "/v2/$repo/blobs/$d"
-	cmp "$REG_BODY_FILE" "$BATS_TEST_TMPDIR/big"
-}
-
-@test "storage_class is sent with every object written" {
-	local repo d
-	repo=$(new_repo)
-	random_file "$BATS_TEST_TMPDIR/b" 1000
-	cgi_config '[s3]' 'storage_class = STANDARD'
-	rgw_debug "$BERTH_CEPH_STATE" 20
-	d=$(push_blob "$repo" "$BATS_TEST_TMPDIR/b")
-	run rgw_request_headers "$BERTH_CEPH_STATE"
-	rgw_debug "$BERTH_CEPH_STATE" 0
-	assert_output --partial HTTP_X_AMZ_STORAGE_CLASS=STANDARD
-	reg GET "/v2/$repo/blobs/$d"
-	assert_status 200
+	for f in small big; do
+		d=$(push_blob "$repo" "$BATS_TEST_TMPDIR/$f")
+		run -0 object_headers "blobs/sha256/${d:7:2}/${d#sha256:}/data"
+		assert_output --regexp $'[eE]ncryption: aws:kms\r'
+		assert_output --regexp "[kK]ms-[kK]ey-[iI]d: $BERTH_S3_KMS_KEY_ID"
+		reg GET "/v2/$repo/blobs/$d"
+		cmp "$REG_BODY_FILE" "$BATS_TEST_TMPDIR/$f"
+	done
 }
 
 @test "wrong credentials are a quick 503 UNAVAILABLE that says so, and the log names the store's answer" {
@@ -266,11 +264,12 @@ object_headers() {
 	t0=$SECONDS
 	reg POST "/v2/$repo/blobs/uploads/" -d ''
 	assert_error 503 UNAVAILABLE
-	assert_json '.errors[0].detail | test("storage refused the request \\(403 SignatureDoesNotMatch\\)")'
 	reg GET "/v2/$repo/tags/list"
 	assert_error 503 UNAVAILABLE
 	[ $((SECONDS - t0)) -lt 10 ]
-	run grep -c '403 SignatureDoesNotMatch' "$BATS_TEST_TMPDIR/berth.log"
+	# What went wrong is in the log, not in the answer to the client.
+	run grep -c 'storage refused the request (403 SignatureDoesNotMatch): check the \[s3\] settings' \
+		"$BATS_TEST_TMPDIR/berth.log"
 	assert [ "$output" -ge 2 ]
 	# The secret is never logged.
 	run grep -c "$BERTH_S3_SECRET_KEY" "$BATS_TEST_TMPDIR/berth.log"
@@ -282,7 +281,7 @@ object_headers() {
 	sed -i 's/^bucket = .*/bucket = no-such-bucket/' "$BERTH_CONFIG"
 	reg GET "/v2/$(new_repo)/tags/list"
 	assert_error 503 UNAVAILABLE
-	assert_json '.errors[0].detail | test("NoSuchBucket")'
+	run -0 grep -c '404 NoSuchBucket' "$BATS_TEST_TMPDIR/berth.log"
 }
 
 @test "radosgw stopped mid-upload: 503 after bounded retries, nothing visible, and the upload goes on once it is back" {
@@ -297,15 +296,16 @@ object_headers() {
 	patch_chunk "$BATS_TEST_TMPDIR/c0" 0
 	assert_status 202
 	stop_rgw "$BERTH_CEPH_STATE"
+	touch "$BATS_TEST_TMPDIR/rgw-stopped"
 	t0=$SECONDS
 	patch_chunk "$BATS_TEST_TMPDIR/c1" $((2 * MIB))
 	assert_error 503 UNAVAILABLE
-	assert_json '.errors[0].detail | test("storage unavailable")'
 	[ $((SECONDS - t0)) -lt 20 ]
 	via B
 	reg GET "/v2/$repo/blobs/$d"
 	assert_error 503 UNAVAILABLE
 	start_rgw "$BERTH_CEPH_STATE"
+	rm "$BATS_TEST_TMPDIR/rgw-stopped"
 	reg GET "/v2/$repo/blobs/$d"
 	assert_error 404 BLOB_UNKNOWN
 	# The failed chunk was not taken: the upload is still at 2 MiB.
@@ -320,7 +320,7 @@ object_headers() {
 	reg GET "/v2/$repo/blobs/$d"
 	assert_status 200
 	cmp "$REG_BODY_FILE" "$BATS_TEST_TMPDIR/all"
-	run grep -c 'retry 1 of' "$BERTH_STORE/../berth.log"
+	run grep -c "s3 HEAD .*: Couldn't connect to server after 5 attempts" "$BERTH_STORE/../berth.log"
 	assert [ "$output" -ge 1 ]
 }
 
@@ -353,6 +353,5 @@ object_headers() {
 	assert_status 204
 	run -0 s3_curl -sf "/$BERTH_S3_BUCKET?uploads&prefix=$BERTH_S3_PREFIX/"
 	refute_output --partial '<Upload>'
-	run find "$(upload_dir "$repo" "$UPLOAD_ID")" -type f
-	assert_output ''
+	refute [ -e "$(upload_dir "$repo" "$UPLOAD_ID")" ]
 }

@@ -279,9 +279,50 @@ check_network(struct report *r, const struct reg_cfg *cfg)
 	    reg_cidr_list_is_everything(&list))
 		WARN(r, "[access] allow admits every address");
 	reg_cidr_list_release(&list);
-	if (stat(cfg->storage.path, &st) == 0 && (st.st_mode & S_IWOTH))
+	if (cfg->storage.path != NULL && stat(cfg->storage.path, &st) == 0 &&
+	    (st.st_mode & S_IWOTH))
 		WARN(r, "storage root \"%s\" is writable by others",
 		     cfg->storage.path);
+}
+
+/* The host of an http(s) URL is a loopback address. */
+static bool
+url_is_loopback(const char *url)
+{
+	const char *h = strstr(url, "://");
+
+	if (h == NULL)
+		return false;
+	h += 3;
+	return strncmp(h, "127.", 4) == 0 || strncmp(h, "[::1]", 5) == 0 ||
+	       strncmp(h, "localhost", 9) == 0;
+}
+
+static void
+check_s3(struct report *r, const struct reg_cfg *cfg, const char *path)
+{
+	const char *ep = cfg->s3.endpoint;
+	struct stat st;
+
+	if (cfg->storage.driver != REG_STORAGE_S3)
+		return;
+	if (ep != NULL && strncmp(ep, "http://", 7) == 0 &&
+	    !url_is_loopback(ep))
+		WARN(r,
+		     "[s3] endpoint \"%s\" is plain HTTP: blobs%s travel "
+		     "unencrypted; use https",
+		     ep, cfg->s3.redirect ? " (and clients' redirects)" : "");
+	if (!cfg->s3.tls_verify)
+		WARN(r, "[s3] tls_verify = false: anyone on the path can pose "
+			"as the store");
+	if (cfg->s3.secret_key != NULL && stat(path, &st) == 0 &&
+	    (st.st_mode & (S_IRWXG | S_IRWXO)))
+		WARN(r,
+		     "[s3] secret_key is in \"%s\", which group or others can "
+		     "read (mode %04o): use secret_key_file (chmod 600)",
+		     path, (unsigned)(st.st_mode & 07777));
+	check_private_file(r, "[s3] secret_key_file",
+			   cfg->s3.secret_key_file);
 }
 
 static void
@@ -340,6 +381,7 @@ check_config(int argc, char **argv)
 		ERROR(&r, "%s", err.detail);
 	} else {
 		check_network(&r, &cfg);
+		check_s3(&r, &cfg, path);
 		check_htpasswd(&r, &cfg);
 		check_token(&r, &cfg);
 		check_access(&r, &cfg);

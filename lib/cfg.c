@@ -634,6 +634,37 @@ only_chars(const char *v, const char *set, size_t min, size_t max)
 
 #define LOWER_DIGITS "abcdefghijklmnopqrstuvwxyz0123456789"
 
+/* A key prefix whose components (between slashes, which may lead or
+ * trail) are never empty, "." or "..", which HTTP paths would fold. */
+static bool
+prefix_is_clean(const char *p)
+{
+	size_t n = strlen(p);
+
+	while (n > 0 && p[n - 1] == '/')
+		n--;
+	while (n > 0 && *p == '/') {
+		p++;
+		n--;
+	}
+	while (n > 0) {
+		size_t c = 0;
+
+		while (c < n && p[c] != '/')
+			c++;
+		if (c == 0 || (c == 1 && p[0] == '.') ||
+		    (c == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += c;
+		n -= c;
+		if (n > 0) {
+			p++;
+			n--;
+		}
+	}
+	return true;
+}
+
 /* What a driver needs, checked once all keys are in: a message, or NULL. */
 static const char *
 storage_problem(const struct reg_cfg *c, char *msg, size_t msgsz)
@@ -667,6 +698,8 @@ storage_problem(const struct reg_cfg *c, char *msg, size_t msgsz)
 			 names[i].value, names[i].what);
 		return msg;
 	}
+	if (c->s3.prefix != NULL && !prefix_is_clean(c->s3.prefix))
+		return "[s3] prefix: no empty, \".\" or \"..\" components";
 	if (c->s3.kms_key_id != NULL && !c->s3.encrypt)
 		return "[s3] kms_key_id needs encrypt = true";
 	if (c->s3.secret_key != NULL && c->s3.secret_key_file != NULL)

@@ -18,7 +18,7 @@ parser_keys() {
 # item of the outermost list below a ".Ss [section]" heading.
 man_keys() {
 	awk '/^\.Sh /	{ sec = "" }
-		/^\.Ss \[[a-z_]+\](\\&)?$/ {
+		/^\.Ss \[[a-z0-9_]+\](\\&)?$/ {
 			sec = $2; sub(/^\[/, "", sec); sub(/\](\\&)?$/, "", sec)
 			depth = 0
 			next
@@ -31,7 +31,7 @@ man_keys() {
 # "section key" for each key in etc/berth.ini, set or commented out
 # ("key = value" or "; key = value").
 ini_keys() {
-	awk '/^\[[a-z_]+\][ \t]*$/ { sec = $1; gsub(/[][]/, "", sec); next }
+	awk '/^\[[a-z0-9_]+\][ \t]*$/ { sec = $1; gsub(/[][]/, "", sec); next }
 		match($0, /^(; ?)?[a-z_]+[ \t]*=/) {
 			k = $0; sub(/^; ?/, "", k); sub(/[ \t]*=.*/, "", k)
 			print sec, k

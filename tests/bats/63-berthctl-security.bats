@@ -549,3 +549,70 @@ doctor() {
 	assert_output --regexp 'scope: +repository:alice/app:pull'
 	assert_output --partial 'challenge looks right'
 }
+
+# ------------------------------------------------------------- S3 storage
+
+# s3conf LINE...: conf with the S3 driver (nothing is contacted by
+# check-config), then the LINEs.
+s3conf() {
+	conf '[storage]' 'driver = s3' '[s3]' 'bucket = registry' \
+		'access_key = AKIDEXAMPLE' "$@"
+	sed -i "s|^path = $BERTH_STORE\$||" "$CFG"
+}
+
+@test "check-config: S3 over https with a private secret file has no warning" {
+	printf 'secret\n' >"$D/s3-secret"
+	chmod 0600 "$D/s3-secret"
+	s3conf 'endpoint = https://s3.example.com' "secret_key_file = $D/s3-secret"
+	check --strict
+	assert_clean
+	# Plain HTTP to loopback (a local radosgw) is fine too.
+	s3conf 'endpoint = http://127.0.0.1:7480' "secret_key_file = $D/s3-secret"
+	check --strict
+	assert_clean
+}
+
+@test "check-config warns about plain HTTP to a remote S3 endpoint" {
+	printf 'secret\n' >"$D/s3-secret"
+	chmod 0600 "$D/s3-secret"
+	s3conf 'endpoint = http://rgw.example.com:7480' "secret_key_file = $D/s3-secret"
+	check
+	assert_success
+	assert_warning 'endpoint "http://rgw.example.com:7480" is plain HTTP'
+	check --strict
+	assert_failure
+}
+
+@test "check-config warns about tls_verify = false and a readable S3 secret" {
+	printf 'secret\n' >"$D/s3-secret"
+	chmod 0644 "$D/s3-secret"
+	s3conf 'endpoint = https://s3.example.com' 'tls_verify = false' \
+		"secret_key_file = $D/s3-secret"
+	check
+	assert_success
+	assert_warning 'tls_verify = false'
+	assert_warning "secret_key_file.*$D/s3-secret.*(group|others)"
+	s3conf 'endpoint = https://s3.example.com' 'secret_key = inline'
+	chmod 0644 "$CFG"
+	check
+	assert_warning "secret_key is in \"$CFG\".*secret_key_file"
+	chmod 0600 "$CFG"
+	check
+	assert_clean
+}
+
+@test "check-config: S3 settings that cannot work are errors" {
+	s3conf 'endpoint = https://s3.example.com' 'secret_key = x' 'kms_key_id = k'
+	check
+	assert_failure
+	assert_output --partial 'kms_key_id needs encrypt = true'
+	conf '[storage]' 'driver = s3'
+	sed -i "s|^path = $BERTH_STORE\$||" "$CFG"
+	check
+	assert_failure
+	assert_output --partial '[s3] bucket is required'
+	s3conf 'endpoint = ftp://x' 'secret_key = x'
+	check
+	assert_failure
+	assert_output --partial 'is not http(s)://host[:port]'
+}

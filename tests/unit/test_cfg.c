@@ -35,6 +35,63 @@ static const struct {
 	{ __LINE__, "[storage]\npath = /x\ndriver = s4\n", -1,
 	  "unknown storage driver" },
 	{ __LINE__, "[storage]\npath = /x\npath = /y\n", -1, "twice" },
+	/* The S3 driver: a bucket instead of a path, validated names. */
+	{ __LINE__, "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = eu-west-1\n",
+	  0, NULL },
+	{ __LINE__, "[storage]\ndriver = s3\n", -1, "[s3] bucket is required" },
+	{ __LINE__, "[storage]\ndriver = s3\n[s3]\nbucket = reg\n", -1,
+	  "needs an endpoint or a region" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = Reg_1\nregion = r\n", -1,
+	  "bucket: \"Reg_1\" is not a bucket name" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nendpoint = "
+	  "http://127.0.0.1:7480\n",
+	  0, NULL },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nendpoint = "
+	  "https://[::1]:443/\n",
+	  0, NULL },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nendpoint = "
+	  "https://h/path\n",
+	  -1, "not http(s)://host[:port]" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nendpoint = "
+	  "http://h:99999\n",
+	  -1, "not http(s)://host[:port]" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = r\n"
+	  "prefix = a/b c\n",
+	  -1, "prefix" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = r\n"
+	  "prefix = a/../b\n",
+	  -1, "\"..\" components" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = r\n"
+	  "prefix = a//b\n",
+	  -1, "prefix" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = r\n"
+	  "prefix = /team/registry/\n",
+	  0, NULL },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = r\n"
+	  "part_size = 1048576\n",
+	  -1, "part_size" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = r\n"
+	  "kms_key_id = k\n",
+	  -1, "kms_key_id needs encrypt = true" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = r\n"
+	  "secret_key = a\nsecret_key_file = /s\n",
+	  -1, "exclusive" },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = r\n"
+	  "storage_class = cold storage\n",
+	  -1, "storage_class" },
 	{ __LINE__, "[storage]\npath = /x\n[log]\nlevel = loud\n", -1,
 	  "t.ini:4: level" },
 	{ __LINE__, "[storage]\npath = /x\n[log]\nformatter = xml\n", -1,

@@ -321,8 +321,7 @@ check_s3(struct report *r, const struct reg_cfg *cfg, const char *path)
 		     "[s3] secret_key is in \"%s\", which group or others can "
 		     "read (mode %04o): use secret_key_file (chmod 600)",
 		     path, (unsigned)(st.st_mode & 07777));
-	check_private_file(r, "[s3] secret_key_file",
-			   cfg->s3.secret_key_file);
+	check_private_file(r, "[s3] secret_key_file", cfg->s3.secret_key_file);
 }
 
 static void

@@ -132,8 +132,9 @@ void reg_cfg_release(struct reg_cfg *cfg);
 /*
  * Parse the INI file at path into cfg (which is reg_cfg_init'ed first).
  * Unknown sections or keys, bad values, duplicate fields, a missing
- * [storage] path (filesystem) or [s3] bucket (s3) are errors: REG_E_UNAVAILABLE with a detail of the form
- * "FILE:LINE: message".  On error cfg holds defaults only.
+ * [storage] path (filesystem) or [s3] bucket (s3) are errors: REG_E_UNAVAILABLE
+ * with a detail of the form "FILE:LINE: message".  On error cfg holds defaults
+ * only.
  */
 int reg_cfg_load(struct reg_cfg *cfg, const char *path, struct reg_err *err);
 /* The same over a string (name is used in messages). */

@@ -565,9 +565,8 @@ reg_repo_upload_finish(struct reg_store *s, const char *name, const char *id,
 	if ((h = load_state(s, name, id, &layout, err)) == NULL)
 		goto out;
 	/* No state to save: the upload ends here either way. */
-	if (src != NULL &&
-	    append_locked(s, name, id, h, &layout, has_start, start, src, ctx,
-			  false, err) == -1)
+	if (src != NULL && append_locked(s, name, id, h, &layout, has_start,
+					 start, src, ctx, false, err) == -1)
 		goto out;
 	if (upload_key(data, sizeof(data), name, id, "data", err) == -1 ||
 	    upload_key(dir, sizeof(dir), name, id, NULL, err) == -1 ||
@@ -651,14 +650,14 @@ check_references(struct reg_store *s, const char *name,
 
 	if (m->kind == REG_MANIFEST_IMAGE) {
 		if (m->has_config &&
-		    (known = blob_linked(s, name, &m->config.digest, err)) !=
-			    1)
+		    (known = blob_linked(s, name, &m->config.digest, err)) != 1)
 			return known == -1
 				       ? -1
-				       : reg_err_set(err,
-						     REG_E_MANIFEST_BLOB_UNKNOWN,
-						     "config blob %s unknown",
-						     m->config.digest.str);
+				       : reg_err_set(
+						 err,
+						 REG_E_MANIFEST_BLOB_UNKNOWN,
+						 "config blob %s unknown",
+						 m->config.digest.str);
 		for (i = 0; i < m->nrefs; i++) {
 			if (m->refs[i].foreign)
 				continue;

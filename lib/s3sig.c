@@ -103,8 +103,7 @@ scope_of(const struct reg_s3_cred *c, const char *amz_date, char *out,
 /* The hex signature of a canonical request. */
 static int
 signature_of(const struct reg_s3_cred *c, const char *amz_date,
-	     const char *scope, const struct reg_buf *canonical,
-	     char sig[65])
+	     const char *scope, const struct reg_buf *canonical, char sig[65])
 {
 	unsigned char k1[32], k2[32], k3[32], k4[32], mac[32];
 	char creq_hash[65];
@@ -187,8 +186,9 @@ reg_s3_presign(const struct reg_s3_cred *c, const char *amz_date,
 	reg_buf_init(&cred, 1024);
 	/* The parameters are already in canonical (sorted) order. */
 	if (reg_buf_addf(&cred, "%s/%s", c->access_key, scope) == -1 ||
-	    reg_buf_adds(query_out,
-			 "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=") ==
+	    reg_buf_adds(
+		    query_out,
+		    "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=") ==
 		    -1 ||
 	    reg_s3_uri_encode(query_out, cred.data, false) == -1 ||
 	    reg_buf_addf(query_out,

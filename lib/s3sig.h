@@ -12,7 +12,7 @@
 /* "20130524T000000Z" */
 #define REG_S3_DATE_LEN 16
 /* Hex SHA-256 of the empty string: the payload hash of a body-less request. */
-#define REG_S3_EMPTY_SHA256 \
+#define REG_S3_EMPTY_SHA256                                                    \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 struct reg_s3_cred {

@@ -121,7 +121,7 @@ struct reg_store_driver {
 };
 
 /* The largest upload layout a driver writes (see append). */
-#define REG_STORE_LAYOUT_MAX (512 * 1024)
+#define REG_STORE_LAYOUT_MAX (1024 * 1024) /* 10000 parts of S3 */
 
 struct reg_store {
 	const struct reg_store_driver *drv;

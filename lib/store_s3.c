@@ -61,9 +61,9 @@
 #define S3_NHDR 12
 
 struct s3_store {
-	CURL *curl; /* one handle per process: its connections are reused */
-	char *origin;	   /* "http://127.0.0.1:7480" */
-	char *host;	   /* the Host header value */
+	CURL *curl;   /* one handle per process: its connections are reused */
+	char *origin; /* "http://127.0.0.1:7480" */
+	char *host;   /* the Host header value */
 	char *bucket_path; /* "/bucket" (path style) or "" */
 	char *bucket;
 	char *prefix; /* "" or "dir/" */
@@ -138,8 +138,11 @@ xml_text(struct reg_buf *out, const char *p, size_t n)
 	static const struct {
 		const char *ent;
 		char c;
-	} ents[] = { { "&amp;", '&' },	{ "&lt;", '<' },  { "&gt;", '>' },
-		     { "&quot;", '"' }, { "&apos;", '\'' } };
+	} ents[] = { { "&amp;", '&' },
+		     { "&lt;", '<' },
+		     { "&gt;", '>' },
+		     { "&quot;", '"' },
+		     { "&apos;", '\'' } };
 	size_t i = 0, k;
 
 	reg_buf_reset(out);
@@ -155,7 +158,8 @@ xml_text(struct reg_buf *out, const char *p, size_t n)
 		for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
 			size_t el = strlen(ents[k].ent);
 
-			if (n - i >= el && memcmp(p + i, ents[k].ent, el) == 0) {
+			if (n - i >= el &&
+			    memcmp(p + i, ents[k].ent, el) == 0) {
 				if (reg_buf_add(out, &ents[k].c, 1) == -1)
 					return -1;
 				i += el;
@@ -170,8 +174,9 @@ xml_text(struct reg_buf *out, const char *p, size_t n)
 			char c;
 
 			if (semi == NULL ||
-			    reg_parse_u64n(p + i + 2, (size_t)(semi - p - i - 2),
-					   1, 126, &v) == -1)
+			    reg_parse_u64n(p + i + 2,
+					   (size_t)(semi - p - i - 2), 1, 126,
+					   &v) == -1)
 				return -1;
 			c = (char)v;
 			if (reg_buf_add(out, &c, 1) == -1)
@@ -267,7 +272,7 @@ on_header(char *p, size_t size, size_t nmemb, void *ctx)
 static int
 add_header(struct curl_slist **list, const char *name, const char *value)
 {
-	char line[2048];
+	char line[8192];
 	struct curl_slist *l;
 	int n = snprintf(line, sizeof(line), "%s: %s", name, value);
 
@@ -352,8 +357,10 @@ set_transport(struct s3_store *s3, CURL *curl, bool slow)
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
 			 slow ? 10 * s3->timeout : s3->timeout);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, s3->tls_verify ? 1L : 0L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, s3->tls_verify ? 2L : 0L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER,
+			 s3->tls_verify ? 1L : 0L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST,
+			 s3->tls_verify ? 2L : 0L);
 	if (s3->ca_file != NULL)
 		curl_easy_setopt(curl, CURLOPT_CAINFO, s3->ca_file);
 }
@@ -447,7 +454,8 @@ error_code(const struct s3_call *c, char *code, size_t sz)
 
 	code[0] = '\0';
 	reg_buf_init(&v, 256);
-	if (xml_first(&c->errbody, "Code", &v) == 0 && !reg_has_ctl(v.data, v.len))
+	if (xml_first(&c->errbody, "Code", &v) == 0 &&
+	    !reg_has_ctl(v.data, v.len))
 		snprintf(code, sz, "%s", v.data);
 	reg_buf_release(&v);
 }
@@ -511,7 +519,8 @@ perform(struct s3_store *s3, struct s3_call *c, struct reg_err *err)
 			return reg_err_set(err, REG_E_SIZE_INVALID,
 					   "object larger than expected");
 		} else {
-			snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
+			snprintf(why, sizeof(why), "%s",
+				 curl_easy_strerror(cc));
 		}
 		/* Bytes already passed on cannot be taken back. */
 		if (i >= s3->retries || c->sink_started)
@@ -538,8 +547,7 @@ call_release(struct s3_call *c)
  * ENOENT (the store.h contract); refused credentials are 503 with a hint.
  */
 static int
-status_error(struct s3_store *s3, const struct s3_call *c,
-	     struct reg_err *err)
+status_error(struct s3_store *s3, const struct s3_call *c, struct reg_err *err)
 {
 	char code[64];
 
@@ -578,9 +586,9 @@ static void
 creation_headers(struct s3_store *s3, struct s3_call *c)
 {
 	if (s3->sse != NULL) {
-		c->hdr[c->nhdr++] = (struct reg_s3_header){
-			"x-amz-server-side-encryption", s3->sse
-		};
+		c->hdr[c->nhdr++] =
+			(struct reg_s3_header){ "x-amz-server-side-encryption",
+						s3->sse };
 		if (s3->kms_key_id != NULL)
 			c->hdr[c->nhdr++] = (struct reg_s3_header){
 				"x-amz-server-side-encryption-aws-kms-key-id",
@@ -588,9 +596,9 @@ creation_headers(struct s3_store *s3, struct s3_call *c)
 			};
 	}
 	if (s3->storage_class != NULL)
-		c->hdr[c->nhdr++] = (struct reg_s3_header){
-			"x-amz-storage-class", s3->storage_class
-		};
+		c->hdr[c->nhdr++] =
+			(struct reg_s3_header){ "x-amz-storage-class",
+						s3->storage_class };
 }
 
 /* ---- open / close ---- */
@@ -598,8 +606,8 @@ creation_headers(struct s3_store *s3, struct s3_call *c)
 static char *
 trimmed_copy(const char *p, size_t n)
 {
-	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r' ||
-			 p[n - 1] == ' '))
+	while (n > 0 &&
+	       (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
 		n--;
 	return reg_xstrndup(p, n);
 }
@@ -616,8 +624,8 @@ load_credentials(struct s3_store *s3, const struct reg_cfg *cfg,
 		struct reg_buf b;
 		struct reg_file_sig sig;
 
-		if (reg_file_read(cfg->s3.secret_key_file, 4096, &b, &sig,
-				  NULL, err) == -1)
+		if (reg_file_read(cfg->s3.secret_key_file, 4096, &b, &sig, NULL,
+				  err) == -1)
 			return -1;
 		s3->secret_key = trimmed_copy(b.data, b.len);
 		OPENSSL_cleanse(b.data, b.len);
@@ -648,8 +656,8 @@ static void
 set_addressing(struct s3_store *s3, const struct reg_cfg *cfg)
 {
 	const char *ep = cfg->s3.endpoint;
-	bool path_style = cfg->s3.path_style == -1 ? ep != NULL
-						   : cfg->s3.path_style == 1;
+	bool path_style =
+		cfg->s3.path_style == -1 ? ep != NULL : cfg->s3.path_style == 1;
 	struct reg_buf b;
 	const char *hostpart;
 	size_t n;
@@ -717,7 +725,8 @@ s3_open(struct reg_store *s, const struct reg_cfg *cfg, struct reg_err *err)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    (s3->curl = curl_easy_init()) == NULL) {
 		free_s3(s3);
-		return reg_err_set(err, REG_E_UNAVAILABLE, "cannot start libcurl");
+		return reg_err_set(err, REG_E_UNAVAILABLE,
+				   "cannot start libcurl");
 	}
 	s3->bucket = reg_xstrdup(cfg->s3.bucket);
 	s3->region = reg_xstrdup(cfg->s3.region ? cfg->s3.region : "us-east-1");
@@ -941,6 +950,12 @@ struct name_list {
 	size_t n;
 };
 
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void
 names_release(struct name_list *l)
 {
@@ -1012,6 +1027,10 @@ page_children(const struct s3_store *s3, const struct reg_buf *xml,
 	}
 	reg_buf_release(&t);
 	(void)v;
+	/* S3 orders "name/" (a directory) by its slash; the contract is
+	 * strcmp order of the names, as the filesystem driver lists. */
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(out->v[0]), cmp_name);
 	return rc;
 }
 
@@ -1191,7 +1210,8 @@ static int
 delete_batch(struct s3_store *s3, const struct name_list *keys,
 	     struct reg_err *err)
 {
-	struct s3_call c = { .method = "POST", .key = NULL,
+	struct s3_call c = { .method = "POST",
+			     .key = NULL,
 			     .query = "delete=" };
 	struct reg_buf body, resp;
 	unsigned char md5[EVP_MAX_MD_SIZE];
@@ -1387,18 +1407,20 @@ layout_parse(struct layout *l, const struct reg_buf *b, struct reg_err *err)
 		len = wl[0];
 		if (len == 6 && memcmp(w[0], "upload", 6) == 0 && nw == 2) {
 			if (!(wl[1] == 1 && w[1][0] == '-') &&
-			    copy_token(l->upload_id, sizeof(l->upload_id),
-				       w[1], wl[1]) == -1)
-				goto bad;
-		} else if (len == 4 && memcmp(w[0], "tail", 4) == 0 && nw == 3) {
-			if (!(wl[1] == 1 && w[1][0] == '-') &&
-			    copy_token(l->tail, sizeof(l->tail), w[1],
+			    copy_token(l->upload_id, sizeof(l->upload_id), w[1],
 				       wl[1]) == -1)
+				goto bad;
+		} else if (len == 4 && memcmp(w[0], "tail", 4) == 0 &&
+			   nw == 3) {
+			if (!(wl[1] == 1 && w[1][0] == '-') &&
+			    copy_token(l->tail, sizeof(l->tail), w[1], wl[1]) ==
+				    -1)
 				goto bad;
 			if (reg_parse_u64n(w[2], wl[2], 0, S3_MIN_PART,
 					   &l->tail_size) == -1)
 				goto bad;
-		} else if (len == 4 && memcmp(w[0], "part", 4) == 0 && nw == 4) {
+		} else if (len == 4 && memcmp(w[0], "part", 4) == 0 &&
+			   nw == 4) {
 			struct part pt;
 			uint64_t num;
 
@@ -1406,14 +1428,14 @@ layout_parse(struct layout *l, const struct reg_buf *b, struct reg_err *err)
 					   &num) == -1 ||
 			    reg_parse_u64n(w[2], wl[2], 1, S3_COPY_MAX,
 					   &pt.size) == -1 ||
-			    copy_token(pt.etag, sizeof(pt.etag), w[3],
-				       wl[3]) == -1 ||
+			    copy_token(pt.etag, sizeof(pt.etag), w[3], wl[3]) ==
+				    -1 ||
 			    (l->nparts > 0 &&
 			     num <= l->parts[l->nparts - 1].number))
 				goto bad;
 			pt.number = (unsigned)num;
-			l->parts = reg_xrealloc(l->parts, (l->nparts + 1) *
-								  sizeof(pt));
+			l->parts = reg_xrealloc(l->parts,
+						(l->nparts + 1) * sizeof(pt));
 			l->parts[l->nparts++] = pt;
 		} else {
 			goto bad;
@@ -1475,7 +1497,8 @@ static int
 create_multipart(struct s3_store *s3, const char *key, char *upload_id,
 		 size_t sz, struct reg_err *err)
 {
-	struct s3_call c = { .method = "POST", .key = key,
+	struct s3_call c = { .method = "POST",
+			     .key = key,
 			     .query = "uploads=" };
 	struct reg_buf xml, id;
 	int rc = -1;
@@ -1500,8 +1523,7 @@ out:
 }
 
 static int
-add_part(struct layout *l, uint64_t size, const char *etag,
-	 struct reg_err *err)
+add_part(struct layout *l, uint64_t size, const char *etag, struct reg_err *err)
 {
 	struct part pt;
 	size_t n = strlen(etag);
@@ -1565,7 +1587,8 @@ fill_sink(void *ctx, const void *p, size_t n, struct reg_err *err)
 	struct fill_ctx *f = ctx;
 
 	if (n > f->cap - f->len)
-		return reg_err_set(err, REG_E_INTERNAL, "tail larger than saved");
+		return reg_err_set(err, REG_E_INTERNAL,
+				   "tail larger than saved");
 	memcpy(f->buf + f->len, p, n);
 	f->len += n;
 	return 0;
@@ -1660,7 +1683,8 @@ s3_append(struct reg_store *s, const char *key, uint64_t offset,
 		l.tail_size = 0;
 	}
 	if (layout_write(&l, layout) == -1) {
-		reg_err_set(err, REG_E_SIZE_INVALID, "upload has too many parts");
+		reg_err_set(err, REG_E_SIZE_INVALID,
+			    "upload has too many parts");
 		goto out;
 	}
 	*written = added;
@@ -1672,8 +1696,8 @@ out:
 }
 
 static int
-complete_multipart(struct s3_store *s3, const char *key,
-		   const struct layout *l, struct reg_err *err)
+complete_multipart(struct s3_store *s3, const char *key, const struct layout *l,
+		   struct reg_err *err)
 {
 	struct s3_call c = { .method = "POST", .key = key };
 	struct reg_buf q, body, resp;
@@ -1811,8 +1835,8 @@ copy_refused(const struct s3_call *c)
 
 /* One UploadPartCopy; 1 if the store refuses server-side copies. */
 static int
-copy_part(struct s3_store *s3, struct s3_call *c, struct layout *l,
-	  uint64_t n, struct reg_buf *etag, struct reg_err *err)
+copy_part(struct s3_store *s3, struct s3_call *c, struct layout *l, uint64_t n,
+	  struct reg_buf *etag, struct reg_err *err)
 {
 	int rc = -1;
 
@@ -1867,9 +1891,9 @@ copy_multipart(struct s3_store *s3, const char *from, const char *to,
 		if (reg_buf_addf(&q, "partNumber=%zu&", l.nparts + 1) == 0 &&
 		    query_upload_id(&q, l.upload_id) == 0) {
 			c.query = q.data;
-			c.hdr[c.nhdr++] = (struct reg_s3_header){
-				"x-amz-copy-source", src
-			};
+			c.hdr[c.nhdr++] =
+				(struct reg_s3_header){ "x-amz-copy-source",
+							src };
 			c.hdr[c.nhdr++] = (struct reg_s3_header){
 				"x-amz-copy-source-range", range
 			};

@@ -36,8 +36,9 @@ static const struct {
 	  "unknown storage driver" },
 	{ __LINE__, "[storage]\npath = /x\npath = /y\n", -1, "twice" },
 	/* The S3 driver: a bucket instead of a path, validated names. */
-	{ __LINE__, "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = eu-west-1\n",
-	  0, NULL },
+	{ __LINE__,
+	  "[storage]\ndriver = s3\n[s3]\nbucket = reg\nregion = eu-west-1\n", 0,
+	  NULL },
 	{ __LINE__, "[storage]\ndriver = s3\n", -1, "[s3] bucket is required" },
 	{ __LINE__, "[storage]\ndriver = s3\n[s3]\nbucket = reg\n", -1,
 	  "needs an endpoint or a region" },

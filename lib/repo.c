@@ -302,20 +302,21 @@ save_state(struct reg_store *s, const char *name, const char *id,
 	   const struct reg_hash *h, const struct reg_buf *layout,
 	   struct reg_err *err)
 {
+	unsigned char state[REG_HASH_STATE_MAX];
 	char key[KEY_MAX];
 	struct reg_buf b;
 	int rc;
 
 	if (upload_key(key, sizeof(key), name, id, "state", err) == -1)
 		return -1;
+	reg_hash_save(h, state, sizeof(state));
 	reg_buf_init(&b, REG_HASH_STATE_MAX + REG_STORE_LAYOUT_MAX);
-	if (reg_buf_add(&b, "", REG_HASH_STATE_MAX) == -1 ||
+	if (reg_buf_add(&b, state, sizeof(state)) == -1 ||
 	    (layout != NULL &&
 	     reg_buf_add(&b, layout->data, layout->len) == -1)) {
 		reg_buf_release(&b);
 		return reg_err_set(err, REG_E_INTERNAL, "upload state too big");
 	}
-	reg_hash_save(h, (unsigned char *)b.data, REG_HASH_STATE_MAX);
 	rc = s->drv->put(s, key, b.data, b.len, err);
 	reg_buf_release(&b);
 	return rc;

@@ -1745,61 +1745,6 @@ out:
 static int copy_through(struct s3_store *s3, const char *from, const char *to,
 			uint64_t size, struct reg_err *err);
 
-static int
-s3_assemble(struct reg_store *s, const char *key, uint64_t size,
-	    const struct reg_buf *layout, struct reg_err *err)
-{
-	struct s3_store *s3 = s3_of(s);
-	struct layout l;
-	char tkey[S3_KEY_MAX];
-	uint64_t have;
-	int rc = -1;
-
-	if (check_key(key, err) == -1 || layout_parse(&l, layout, err) == -1)
-		return -1;
-	if (layout_size(&l) != size) {
-		layout_release(&l);
-		return reg_err_set(err, REG_E_BLOB_UPLOAD_INVALID,
-				   "upload layout does not match its state");
-	}
-	/* Done before (a retried finish)? */
-	if (s3_stat(s, key, &have, err) == 0 && have == size) {
-		layout_release(&l);
-		return 0;
-	}
-	if (l.tail[0] != '\0' &&
-	    tail_key(tkey, sizeof(tkey), key, l.tail) == -1)
-		goto out;
-	if (l.nparts == 0) {
-		/* Small (below a part): the tail is the whole blob, or there
-		 * is nothing. */
-		rc = l.tail[0] ? copy_through(s3, tkey, key, l.tail_size, err)
-			       : put_object(s3, key, "", 0, err);
-		goto out;
-	}
-	if (l.tail[0] != '\0') {
-		/* The last part may be small: send the tail as one. */
-		struct fill_ctx f;
-		int prc;
-
-		f.buf = reg_xmalloc(l.tail_size ? (size_t)l.tail_size : 1);
-		f.len = 0;
-		f.cap = (size_t)l.tail_size;
-		prc = s3_read(s, tkey, 0, l.tail_size, fill_sink, &f, err);
-		if (prc == 0)
-			prc = upload_part(s3, key, &l, f.buf, f.len, err);
-		free(f.buf);
-		if (prc == -1)
-			goto out;
-	}
-	rc = complete_multipart(s3, key, &l, err);
-out:
-	if (rc == -1 && err->code == REG_E_NONE)
-		reg_err_set(err, REG_E_INTERNAL, "storage key too long");
-	layout_release(&l);
-	return rc;
-}
-
 /* ---- server-side copies ---- */
 
 static int copy_through(struct s3_store *s3, const char *from, const char *to,
@@ -2021,6 +1966,104 @@ copy_object(struct s3_store *s3, const char *from, const char *to,
 out:
 	reg_buf_release(&src);
 	reg_buf_release(&resp);
+	return rc;
+}
+
+/*
+ * The tail as the upload's last part (the last may be below 5 MiB):
+ * copied server-side (UploadPartCopy) where the store can, else sent
+ * through this process.
+ */
+static int
+tail_as_last_part(struct s3_store *s3, const char *key, struct layout *l,
+		  const char *tkey, struct reg_err *err)
+{
+	struct reg_store tmp = { &reg_store_s3_driver, s3 };
+	struct fill_ctx f;
+	int rc;
+
+	if (!s3->no_server_copy) {
+		struct s3_call c = { .method = "PUT", .key = key };
+		struct reg_buf q, xml, etag, src;
+		unsigned number =
+			l->nparts ? l->parts[l->nparts - 1].number + 1 : 1;
+
+		reg_buf_init(&q, 2048);
+		reg_buf_init(&xml, 64 * 1024);
+		reg_buf_init(&etag, S3_ETAG_MAX);
+		reg_buf_init(&src, 4096);
+		if (copy_source(s3, tkey, &src) == 0 &&
+		    reg_buf_addf(&q, "partNumber=%u&", number) == 0 &&
+		    query_upload_id(&q, l->upload_id) == 0) {
+			c.query = q.data;
+			c.hdr[c.nhdr++] =
+				(struct reg_s3_header){ "x-amz-copy-source",
+							src.data };
+			c.resp = &xml;
+			c.slow = true;
+			rc = copy_part(s3, &c, l, l->tail_size, &etag, err);
+		} else {
+			rc = reg_err_set(err, REG_E_INTERNAL,
+					 "storage key too long");
+		}
+		reg_buf_release(&q);
+		reg_buf_release(&xml);
+		reg_buf_release(&etag);
+		reg_buf_release(&src);
+		if (rc != 1)
+			return rc;
+		note_no_server_copy(s3);
+	}
+	f.buf = reg_xmalloc(l->tail_size ? (size_t)l->tail_size : 1);
+	f.len = 0;
+	f.cap = (size_t)l->tail_size;
+	rc = s3_read(&tmp, tkey, 0, l->tail_size, fill_sink, &f, err);
+	if (rc == 0)
+		rc = upload_part(s3, key, l, f.buf, f.len, err);
+	free(f.buf);
+	return rc;
+}
+
+static int
+s3_assemble(struct reg_store *s, const char *key, uint64_t size,
+	    const struct reg_buf *layout, struct reg_err *err)
+{
+	struct s3_store *s3 = s3_of(s);
+	struct layout l;
+	char tkey[S3_KEY_MAX];
+	uint64_t have;
+	int rc = -1;
+
+	if (check_key(key, err) == -1 || layout_parse(&l, layout, err) == -1)
+		return -1;
+	if (layout_size(&l) != size) {
+		layout_release(&l);
+		return reg_err_set(err, REG_E_BLOB_UPLOAD_INVALID,
+				   "upload layout does not match its state");
+	}
+	/* Done before (a retried finish)? */
+	if (s3_stat(s, key, &have, err) == 0 && have == size) {
+		layout_release(&l);
+		return 0;
+	}
+	if (l.tail[0] != '\0' &&
+	    tail_key(tkey, sizeof(tkey), key, l.tail) == -1)
+		goto out;
+	if (l.nparts == 0) {
+		/* Small (below a part): the tail is the whole blob, or there
+		 * is nothing. */
+		rc = l.tail[0] ? copy_object(s3, tkey, key, l.tail_size, err)
+			       : put_object(s3, key, "", 0, err);
+		goto out;
+	}
+	if (l.tail[0] != '\0' &&
+	    tail_as_last_part(s3, key, &l, tkey, err) == -1)
+		goto out;
+	rc = complete_multipart(s3, key, &l, err);
+out:
+	if (rc == -1 && err->code == REG_E_NONE)
+		reg_err_set(err, REG_E_INTERNAL, "storage key too long");
+	layout_release(&l);
 	return rc;
 }
 

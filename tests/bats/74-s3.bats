@@ -355,3 +355,29 @@ object_headers() {
 	refute_output --partial '<Upload>'
 	refute [ -e "$(upload_dir "$repo" "$UPLOAD_ID")" ]
 }
+
+@test "finishing an upload never reads its data back through berth (parts and tail are copied in the store)" {
+	local repo d
+	repo=$(new_repo)
+	random_file "$BATS_TEST_TMPDIR/c0" $((6 * MIB)) # one part
+	random_file "$BATS_TEST_TMPDIR/c1" $((2 * MIB)) # a tail
+	cat "$BATS_TEST_TMPDIR/c0" "$BATS_TEST_TMPDIR/c1" >"$BATS_TEST_TMPDIR/all"
+	d=$(digest_of "$BATS_TEST_TMPDIR/all")
+	via A
+	start_upload "$repo"
+	patch_chunk "$BATS_TEST_TMPDIR/c0" 0
+	assert_status 202
+	patch_chunk "$BATS_TEST_TMPDIR/c1" $((6 * MIB))
+	assert_status 202
+	finish_upload "$d"
+	assert_status 201
+	# The blob is complete where it belongs ...
+	rgw_ops_grep "\"PUT /$BERTH_S3_BUCKET/lighttpd-s3/blobs/sha256/${d:7:2}/${d#sha256:}/data HTTP/1.1\",\"http_status\":\"200\"" >/dev/null ||
+		fail "no copy to the blob's address"
+	# ... and the upload's data (parts, tail) was never read (GET) by
+	# berth; only its small state object is.
+	run -0 rgw_ops_log "$BERTH_CEPH_STATE"
+	refute_output --regexp "\"GET /$BERTH_S3_BUCKET/lighttpd-s3/repositories/$repo/_uploads/[0-9a-f]+/data"
+	reg GET "/v2/$repo/blobs/$d"
+	cmp "$REG_BODY_FILE" "$BATS_TEST_TMPDIR/all"
+}

@@ -974,7 +974,7 @@ static int
 page_children(const struct s3_store *s3, const struct reg_buf *xml,
 	      size_t dirlen, struct name_list *out)
 {
-	const char *pos = xml->data, *end = xml->data + xml->len, *v;
+	const char *pos = xml->data, *end = xml->data + xml->len;
 	struct reg_buf t;
 	size_t n;
 	int rc = 0;
@@ -1026,7 +1026,6 @@ page_children(const struct s3_store *s3, const struct reg_buf *xml,
 		out->v[out->n++] = reg_xstrdup(name);
 	}
 	reg_buf_release(&t);
-	(void)v;
 	/* S3 orders "name/" (a directory) by its slash; the contract is
 	 * strcmp order of the names, as the filesystem driver lists. */
 	if (out->n > 1)
@@ -1261,7 +1260,7 @@ s3_remove_tree(struct reg_store *s, const char *prefix, struct reg_err *err)
 {
 	struct s3_store *s3 = s3_of(s);
 	struct list_page pg;
-	struct reg_buf dir, t;
+	struct reg_buf dir;
 	int rc = -1;
 
 	if (check_key(prefix, err) == -1)
@@ -1269,7 +1268,6 @@ s3_remove_tree(struct reg_store *s, const char *prefix, struct reg_err *err)
 	reg_buf_init(&pg.xml, S3_XML_MAX);
 	reg_buf_init(&pg.token, 4096);
 	reg_buf_init(&dir, S3_KEY_MAX);
-	reg_buf_init(&t, S3_KEY_MAX);
 	if (reg_buf_addf(&dir, "%s/", prefix) == -1)
 		goto out;
 	if (abort_multiparts_under(s3, dir.data, err) == -1)
@@ -1306,7 +1304,6 @@ out:
 	reg_buf_release(&pg.xml);
 	reg_buf_release(&pg.token);
 	reg_buf_release(&dir);
-	reg_buf_release(&t);
 	return rc;
 }
 

@@ -59,6 +59,8 @@
 #define S3_ETAG_MAX 128
 #define S3_UPLOAD_ID_MAX 512
 #define S3_NHDR 12
+/* Requests up to this body size get a total time limit. */
+#define S3_BOUNDED_BODY_MAX (1024 * 1024)
 
 struct s3_store {
 	CURL *curl;   /* one handle per process: its connections are reused */
@@ -346,8 +348,13 @@ write_body(char *p, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
+/*
+ * bounded: a small request (no stream, a small body) that must be done
+ * within timeout seconds in all; others (parts, blob streams, copies)
+ * only must not stall for that long.
+ */
 static void
-set_transport(struct s3_store *s3, CURL *curl, bool slow)
+set_transport(struct s3_store *s3, CURL *curl, bool slow, bool bounded)
 {
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -357,6 +364,8 @@ set_transport(struct s3_store *s3, CURL *curl, bool slow)
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
 			 slow ? 10 * s3->timeout : s3->timeout);
+	if (bounded)
+		curl_easy_setopt(curl, CURLOPT_TIMEOUT, s3->timeout);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER,
 			 s3->tls_verify ? 1L : 0L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST,
@@ -412,7 +421,9 @@ attempt(struct s3_store *s3, struct s3_call *c, CURLcode *cc)
 		goto out;
 
 	curl_easy_reset(s3->curl); /* keeps the connection cache */
-	set_transport(s3, s3->curl, c->slow);
+	set_transport(s3, s3->curl, c->slow,
+		      !c->slow && c->sink == NULL &&
+			      c->body_len <= S3_BOUNDED_BODY_MAX);
 	curl_easy_setopt(s3->curl, CURLOPT_URL, url.data);
 	curl_easy_setopt(s3->curl, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(s3->curl, CURLOPT_HEADERFUNCTION, on_header);

@@ -3,8 +3,8 @@
 # several stateless front ends over one bucket (the mode's lighttpd and an
 # Apache of this file's own, same bucket and key prefix), redirects to
 # presigned URLs, server-side encryption and storage class headers, wrong
-# credentials, the store going away in the middle of an upload, and
-# copies in parts above copy_cutoff.
+# credentials, the store going away in the middle of an upload or freezing,
+# and copies in parts above copy_cutoff.
 #
 # modes: lighttpd-s3
 
@@ -62,6 +62,9 @@ teardown() {
 	# A test that stopped radosgw and failed before starting it again.
 	if [ -e "$BATS_TEST_TMPDIR/rgw-stopped" ]; then
 		start_rgw "$BERTH_CEPH_STATE"
+	fi
+	if [ -e "$BATS_TEST_TMPDIR/rgw-frozen" ]; then
+		kill -CONT "$(_ceph_pid "$BERTH_CEPH_STATE" rgw)"
 	fi
 }
 
@@ -380,4 +383,27 @@ object_headers() {
 	refute_output --regexp "\"GET /$BERTH_S3_BUCKET/lighttpd-s3/repositories/$repo/_uploads/[0-9a-f]+/data"
 	reg GET "/v2/$repo/blobs/$d"
 	cmp "$REG_BODY_FILE" "$BATS_TEST_TMPDIR/all"
+}
+
+@test "a store that stops answering (radosgw frozen) is a 503 after timeout and retries, not a hang" {
+	local repo pid t0
+	repo=$(new_repo)
+	random_file "$BATS_TEST_TMPDIR/b" 1000
+	cgi_config
+	sed -i 's/^timeout = .*/timeout = 2/; s/^retries = .*/retries = 1/' "$BERTH_CONFIG"
+	pid=$(_ceph_pid "$BERTH_CEPH_STATE" rgw)
+	[ -n "$pid" ] || fail "no radosgw PID"
+	kill -STOP "$pid"
+	touch "$BATS_TEST_TMPDIR/rgw-frozen"
+	t0=$SECONDS
+	reg POST "/v2/$repo/blobs/uploads/?digest=$(digest_of "$BATS_TEST_TMPDIR/b")" \
+		-f "$BATS_TEST_TMPDIR/b"
+	kill -CONT "$pid"
+	rm "$BATS_TEST_TMPDIR/rgw-frozen"
+	assert_error 503 UNAVAILABLE
+	# Two attempts of at most 2 s without progress, and a backoff.
+	[ $((SECONDS - t0)) -lt 12 ] || fail "took $((SECONDS - t0)) s"
+	run -0 grep -c 'Timeout was reached; retry 1 of 1' "$BATS_TEST_TMPDIR/berth.log"
+	# Awake again, the same request works.
+	push_blob "$repo" "$BATS_TEST_TMPDIR/b"
 }

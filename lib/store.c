@@ -43,6 +43,14 @@ reg_store_key_is_valid(const char *key)
 	return true;
 }
 
+int
+reg_store_check_key(const char *key, struct reg_err *err)
+{
+	if (!reg_store_key_is_valid(key))
+		return reg_err_set(err, REG_E_INTERNAL, "invalid storage key");
+	return 0;
+}
+
 struct reg_store *
 reg_store_open(const struct reg_cfg *cfg, struct reg_err *err)
 {

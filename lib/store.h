@@ -138,5 +138,7 @@ void reg_store_close(struct reg_store *s);
 
 /* True if a key is well formed (see above). */
 bool reg_store_key_is_valid(const char *key);
+/* 0 if it is, else -1 with err set (REG_E_INTERNAL): for drivers. */
+int reg_store_check_key(const char *key, struct reg_err *err);
 
 #endif

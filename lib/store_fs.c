@@ -51,14 +51,6 @@ fs_of(struct reg_store *s)
 	return s->priv;
 }
 
-static int
-check_key(const char *key, struct reg_err *err)
-{
-	if (!reg_store_key_is_valid(key))
-		return reg_err_set(err, REG_E_INTERNAL, "invalid storage key");
-	return 0;
-}
-
 /* openat beneath the root, refusing symlinks on the way where possible. */
 static int
 open_beneath(struct fs_store *fs, const char *key, int flags, mode_t mode)
@@ -230,7 +222,7 @@ fs_stat(struct reg_store *s, const char *key, uint64_t *size,
 	struct fs_store *fs = fs_of(s);
 	struct stat st;
 
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	if (fstatat(fs->rootfd, key, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return fail_errno(err, "stat", key);
@@ -278,7 +270,7 @@ fs_get(struct reg_store *s, const char *key, struct reg_buf *out,
 	struct stat st;
 	int fd, rc;
 
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	fd = open_beneath(fs, key, O_RDONLY, 0);
 	if (fd == -1)
@@ -301,7 +293,7 @@ fs_read(struct reg_store *s, const char *key, uint64_t off, uint64_t len,
 	int fd;
 	int rc = -1;
 
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	if (fs->iobuf == NULL)
 		fs->iobuf = reg_xmalloc(FS_IO_BUF);
@@ -373,7 +365,7 @@ fs_put(struct reg_store *s, const char *key, const void *p, size_t n,
 	char tmp[64];
 	int fd;
 
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	fd = open_tmp(fs, tmp, sizeof(tmp));
 	if (fd == -1)
@@ -404,7 +396,7 @@ fs_remove(struct reg_store *s, const char *key, struct reg_err *err)
 {
 	struct fs_store *fs = fs_of(s);
 
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	if (unlinkat(fs->rootfd, key, 0) == -1)
 		return fail_errno(err, "remove", key);
@@ -457,7 +449,7 @@ fs_remove_tree(struct reg_store *s, const char *prefix, struct reg_err *err)
 	struct fs_store *fs = fs_of(s);
 	int dfd;
 
-	if (check_key(prefix, err) == -1)
+	if (reg_store_check_key(prefix, err) == -1)
 		return -1;
 	dfd = open_beneath(fs, prefix, O_RDONLY | O_DIRECTORY, 0);
 	if (dfd == -1)
@@ -539,7 +531,7 @@ fs_list(struct reg_store *s, const char *prefix, const char *after,
 	DIR *d;
 	int dfd;
 
-	if (check_key(prefix, err) == -1)
+	if (reg_store_check_key(prefix, err) == -1)
 		return -1;
 	if (limit == 0)
 		return 0;
@@ -578,7 +570,7 @@ fs_lock(struct reg_store *s, const char *key, struct reg_err *err)
 	struct reg_store_lock *l;
 	int fd;
 
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return NULL;
 	fd = open_beneath(fs, key, O_RDWR | O_CREAT, 0666);
 	if (fd == -1) {
@@ -619,7 +611,7 @@ fs_append(struct reg_store *s, const char *key, uint64_t offset,
 
 	/* One file is its own layout: nothing to remember. */
 	(void)layout;
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	if (fs->iobuf == NULL)
 		fs->iobuf = reg_xmalloc(FS_IO_BUF);
@@ -678,7 +670,7 @@ fs_assemble(struct reg_store *s, const char *key, uint64_t size,
 	int fd, rc = -1;
 
 	(void)layout;
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	fd = open_beneath(fs, key, O_WRONLY | O_CREAT, 0666);
 	if (fd == -1)
@@ -706,7 +698,8 @@ fs_move(struct reg_store *s, const char *from, const char *to,
 	struct fs_store *fs = fs_of(s);
 	int fd;
 
-	if (check_key(from, err) == -1 || check_key(to, err) == -1)
+	if (reg_store_check_key(from, err) == -1 ||
+	    reg_store_check_key(to, err) == -1)
 		return -1;
 	fd = open_beneath(fs, from, O_RDONLY, 0);
 	if (fd == -1)

@@ -123,14 +123,6 @@ s3_of(struct reg_store *s)
 	return s->priv;
 }
 
-static int
-check_key(const char *key, struct reg_err *err)
-{
-	if (!reg_store_key_is_valid(key))
-		return reg_err_set(err, REG_E_INTERNAL, "invalid storage key");
-	return 0;
-}
-
 /* ---- small XML reading: the few elements S3 answers with ---- */
 
 /* Decode the five predefined entities (and numeric ones) of <p,n>. */
@@ -795,7 +787,8 @@ s3_stat(struct reg_store *s, const char *key, uint64_t *size,
 {
 	struct s3_call c = { .method = "HEAD", .key = key, .query = "" };
 
-	if (check_key(key, err) == -1 || request(s3_of(s), &c, err) == -1)
+	if (reg_store_check_key(key, err) == -1 ||
+	    request(s3_of(s), &c, err) == -1)
 		return -1;
 	if (!c.has_length)
 		return reg_err_set(err, REG_E_INTERNAL,
@@ -811,7 +804,7 @@ s3_get(struct reg_store *s, const char *key, struct reg_buf *out,
 	struct s3_call c = { .method = "GET", .key = key, .query = "" };
 	size_t start = out->len;
 
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	c.resp = out;
 	if (request(s3_of(s), &c, err) == -1) {
@@ -829,7 +822,7 @@ s3_read(struct reg_store *s, const char *key, uint64_t off, uint64_t len,
 	struct s3_call c = { .method = "GET", .key = key, .query = "" };
 	char range[64];
 
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	if (len == 0)
 		return 0;
@@ -859,7 +852,7 @@ static int
 s3_put(struct reg_store *s, const char *key, const void *p, size_t n,
        struct reg_err *err)
 {
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return -1;
 	return put_object(s3_of(s), key, p, n, err);
 }
@@ -1055,7 +1048,7 @@ s3_list(struct reg_store *s, const char *prefix, const char *after,
 	bool any = false;
 	int rc = -1;
 
-	if (check_key(prefix, err) == -1)
+	if (reg_store_check_key(prefix, err) == -1)
 		return -1;
 	reg_buf_init(&pg.xml, S3_XML_MAX);
 	reg_buf_init(&pg.token, 4096);
@@ -1274,7 +1267,7 @@ s3_remove_tree(struct reg_store *s, const char *prefix, struct reg_err *err)
 	struct reg_buf dir;
 	int rc = -1;
 
-	if (check_key(prefix, err) == -1)
+	if (reg_store_check_key(prefix, err) == -1)
 		return -1;
 	reg_buf_init(&pg.xml, S3_XML_MAX);
 	reg_buf_init(&pg.token, 4096);
@@ -1324,7 +1317,7 @@ static struct reg_store_lock *
 s3_lock(struct reg_store *s, const char *key, struct reg_err *err)
 {
 	(void)s;
-	if (check_key(key, err) == -1)
+	if (reg_store_check_key(key, err) == -1)
 		return NULL;
 	return reg_xcalloc(1, sizeof(struct reg_store_lock));
 }
@@ -1530,6 +1523,12 @@ out:
 	return rc;
 }
 
+static unsigned
+next_part_number(const struct layout *l)
+{
+	return l->nparts ? l->parts[l->nparts - 1].number + 1 : 1;
+}
+
 static int
 add_part(struct layout *l, uint64_t size, const char *etag, struct reg_err *err)
 {
@@ -1537,7 +1536,7 @@ add_part(struct layout *l, uint64_t size, const char *etag, struct reg_err *err)
 	size_t n = strlen(etag);
 
 	memset(&pt, 0, sizeof(pt));
-	pt.number = l->nparts ? l->parts[l->nparts - 1].number + 1 : 1;
+	pt.number = next_part_number(l);
 	pt.size = size;
 	if (pt.number > S3_MAX_PARTS)
 		return reg_err_set(err, REG_E_SIZE_INVALID,
@@ -1559,7 +1558,7 @@ upload_part(struct s3_store *s3, const char *key, struct layout *l,
 {
 	struct s3_call c = { .method = "PUT", .key = key };
 	struct reg_buf q;
-	unsigned number = l->nparts ? l->parts[l->nparts - 1].number + 1 : 1;
+	unsigned number = next_part_number(l);
 	int rc = -1;
 
 	if (l->upload_id[0] == '\0' &&
@@ -1596,9 +1595,25 @@ fill_sink(void *ctx, const void *p, size_t n, struct reg_err *err)
 
 	if (n > f->cap - f->len)
 		return reg_err_set(err, REG_E_INTERNAL,
-				   "tail larger than saved");
+				   "object larger than expected");
 	memcpy(f->buf + f->len, p, n);
 	f->len += n;
+	return 0;
+}
+
+/* Exactly n bytes of an object from off into buf (n bytes long). */
+static int
+read_exact(struct s3_store *s3, const char *key, uint64_t off, size_t n,
+	   char *buf, struct reg_err *err)
+{
+	struct reg_store tmp = { &reg_store_s3_driver, s3 };
+	struct fill_ctx f = { buf, 0, n };
+
+	if (s3_read(&tmp, key, off, n, fill_sink, &f, err) == -1)
+		return -1;
+	if (f.len != n)
+		return reg_err_set(err, REG_E_INTERNAL,
+				   "storage sent %zu of %zu bytes", f.len, n);
 	return 0;
 }
 
@@ -1633,7 +1648,8 @@ s3_append(struct reg_store *s, const char *key, uint64_t offset,
 	char *buf = NULL;
 	int rc = -1;
 
-	if (check_key(key, err) == -1 || layout_parse(&l, layout, err) == -1)
+	if (reg_store_check_key(key, err) == -1 ||
+	    layout_parse(&l, layout, err) == -1)
 		return -1;
 	if (layout_size(&l) != offset) {
 		layout_release(&l);
@@ -1643,17 +1659,11 @@ s3_append(struct reg_store *s, const char *key, uint64_t offset,
 	/* One part's buffer, only for the length of this append. */
 	buf = reg_xmalloc(cap);
 	if (l.tail[0] != '\0') {
-		struct fill_ctx f = { buf, 0, cap };
-
 		if (tail_key(tkey, sizeof(tkey), key, l.tail) == -1 ||
-		    s3_read(s, tkey, 0, l.tail_size, fill_sink, &f, err) == -1)
+		    read_exact(s3, tkey, 0, (size_t)l.tail_size, buf, err) ==
+			    -1)
 			goto out;
-		if (f.len != l.tail_size) {
-			reg_err_set(err, REG_E_BLOB_UPLOAD_INVALID,
-				    "upload tail is short");
-			goto out;
-		}
-		have = f.len;
+		have = (size_t)l.tail_size;
 	}
 	for (;;) {
 		long n = fill_from(src, ctx, buf, have, cap, &added, err);
@@ -1786,27 +1796,53 @@ copy_refused(const struct s3_call *c)
 	return c->status == 501 && strcmp(code, "NotImplemented") == 0;
 }
 
-/* One UploadPartCopy; 1 if the store refuses server-side copies. */
+/*
+ * One UploadPartCopy of src (a copy-source value) or of its range (NULL:
+ * all of it, n bytes) as the upload's next part: 0, -1 on error, 1 if
+ * the store refuses server-side copies.
+ */
 static int
-copy_part(struct s3_store *s3, struct s3_call *c, struct layout *l, uint64_t n,
-	  struct reg_buf *etag, struct reg_err *err)
+upload_part_copy(struct s3_store *s3, const char *key, struct layout *l,
+		 const char *src, const char *range, uint64_t n,
+		 struct reg_err *err)
 {
+	struct s3_call c = { .method = "PUT", .key = key };
+	struct reg_buf q, xml, etag;
 	int rc = -1;
 
-	if (perform(s3, c, err) == -1) {
-		call_release(c);
-		return -1;
+	reg_buf_init(&q, 2048);
+	reg_buf_init(&xml, 64 * 1024);
+	reg_buf_init(&etag, S3_ETAG_MAX);
+	if (reg_buf_addf(&q, "partNumber=%u&", next_part_number(l)) == -1 ||
+	    query_upload_id(&q, l->upload_id) == -1) {
+		rc = reg_err_set(err, REG_E_INTERNAL, "upload id too long");
+		goto out;
 	}
-	if (copy_refused(c))
+	c.query = q.data;
+	c.hdr[c.nhdr++] = (struct reg_s3_header){ "x-amz-copy-source", src };
+	if (range != NULL)
+		c.hdr[c.nhdr++] =
+			(struct reg_s3_header){ "x-amz-copy-source-range",
+						range };
+	c.resp = &xml;
+	c.slow = true;
+	if (perform(s3, &c, err) == -1)
+		goto done;
+	if (copy_refused(&c))
 		rc = 1;
-	else if (c->status < 200 || c->status > 299)
-		rc = status_error(s3, c, err);
-	else if (xml_first(c->resp, "ETag", etag) == -1)
+	else if (c.status < 200 || c.status > 299)
+		rc = status_error(s3, &c, err);
+	else if (xml_first(&xml, "ETag", &etag) == -1)
 		rc = reg_err_set(err, REG_E_INTERNAL,
 				 "storage could not copy a part");
 	else
-		rc = add_part(l, n, etag->data, err);
-	call_release(c);
+		rc = add_part(l, n, etag.data, err);
+done:
+	call_release(&c);
+out:
+	reg_buf_release(&q);
+	reg_buf_release(&xml);
+	reg_buf_release(&etag);
 	return rc;
 }
 
@@ -1830,33 +1866,13 @@ copy_multipart(struct s3_store *s3, const char *from, const char *to,
 	    -1)
 		return -1;
 	for (off = 0; off < size; off += part) {
-		struct s3_call c = { .method = "PUT", .key = to };
-		struct reg_buf q, xml, etag;
 		char range[64];
 		uint64_t n = size - off < part ? size - off : part;
-		int prc = -1;
+		int prc;
 
-		reg_buf_init(&q, 2048);
-		reg_buf_init(&xml, 64 * 1024);
-		reg_buf_init(&etag, S3_ETAG_MAX);
 		snprintf(range, sizeof(range), "bytes=%" PRIu64 "-%" PRIu64,
 			 off, off + n - 1);
-		if (reg_buf_addf(&q, "partNumber=%zu&", l.nparts + 1) == 0 &&
-		    query_upload_id(&q, l.upload_id) == 0) {
-			c.query = q.data;
-			c.hdr[c.nhdr++] =
-				(struct reg_s3_header){ "x-amz-copy-source",
-							src };
-			c.hdr[c.nhdr++] = (struct reg_s3_header){
-				"x-amz-copy-source-range", range
-			};
-			c.resp = &xml;
-			c.slow = true;
-			prc = copy_part(s3, &c, &l, n, &etag, err);
-		}
-		reg_buf_release(&q);
-		reg_buf_release(&xml);
-		reg_buf_release(&etag);
+		prc = upload_part_copy(s3, to, &l, src, range, n, err);
 		if (prc == 1) {
 			refused = true;
 			goto out;
@@ -1889,35 +1905,24 @@ copy_through(struct s3_store *s3, const char *from, const char *to,
 	     uint64_t size, struct reg_err *err)
 {
 	struct layout l;
-	struct fill_ctx f;
-	struct reg_store tmp = { &reg_store_s3_driver, s3 };
+	size_t cap = (size_t)(size < s3->part_size ? size : s3->part_size);
+	char *buf = reg_xmalloc(cap ? cap : 1);
 	uint64_t off;
 	int rc = -1;
 
 	memset(&l, 0, sizeof(l));
-	f.cap = (size_t)(size < s3->part_size ? size : s3->part_size);
-	f.buf = reg_xmalloc(f.cap ? f.cap : 1);
 	if (size <= s3->part_size) {
-		f.len = 0;
-		if (s3_read(&tmp, from, 0, size, fill_sink, &f, err) == 0 &&
-		    f.len == size)
-			rc = put_object(s3, to, f.buf, f.len, err);
-		else if (err->code == REG_E_NONE)
-			reg_err_set(err, REG_E_INTERNAL, "short read");
-		free(f.buf);
+		if (read_exact(s3, from, 0, cap, buf, err) == 0)
+			rc = put_object(s3, to, buf, cap, err);
+		free(buf);
 		return rc;
 	}
-	for (off = 0; off < size; off += f.len) {
-		uint64_t n = size - off < f.cap ? size - off : f.cap;
+	for (off = 0; off < size; off += cap) {
+		size_t n = (size_t)(size - off < cap ? size - off : cap);
 
-		f.len = 0;
-		if (s3_read(&tmp, from, off, n, fill_sink, &f, err) == -1 ||
-		    upload_part(s3, to, &l, f.buf, f.len, err) == -1)
+		if (read_exact(s3, from, off, n, buf, err) == -1 ||
+		    upload_part(s3, to, &l, buf, n, err) == -1)
 			goto out;
-		if (f.len != n) {
-			reg_err_set(err, REG_E_INTERNAL, "short read");
-			goto out;
-		}
 	}
 	rc = complete_multipart(s3, to, &l, err);
 out:
@@ -1926,7 +1931,7 @@ out:
 
 		(void)abort_multipart(s3, to, l.upload_id, &ignored);
 	}
-	free(f.buf);
+	free(buf);
 	layout_release(&l);
 	return rc;
 }
@@ -1986,49 +1991,28 @@ static int
 tail_as_last_part(struct s3_store *s3, const char *key, struct layout *l,
 		  const char *tkey, struct reg_err *err)
 {
-	struct reg_store tmp = { &reg_store_s3_driver, s3 };
-	struct fill_ctx f;
+	char *buf;
 	int rc;
 
 	if (!s3->no_server_copy) {
-		struct s3_call c = { .method = "PUT", .key = key };
-		struct reg_buf q, xml, etag, src;
-		unsigned number =
-			l->nparts ? l->parts[l->nparts - 1].number + 1 : 1;
+		struct reg_buf src;
 
-		reg_buf_init(&q, 2048);
-		reg_buf_init(&xml, 64 * 1024);
-		reg_buf_init(&etag, S3_ETAG_MAX);
 		reg_buf_init(&src, 4096);
-		if (copy_source(s3, tkey, &src) == 0 &&
-		    reg_buf_addf(&q, "partNumber=%u&", number) == 0 &&
-		    query_upload_id(&q, l->upload_id) == 0) {
-			c.query = q.data;
-			c.hdr[c.nhdr++] =
-				(struct reg_s3_header){ "x-amz-copy-source",
-							src.data };
-			c.resp = &xml;
-			c.slow = true;
-			rc = copy_part(s3, &c, l, l->tail_size, &etag, err);
-		} else {
-			rc = reg_err_set(err, REG_E_INTERNAL,
-					 "storage key too long");
-		}
-		reg_buf_release(&q);
-		reg_buf_release(&xml);
-		reg_buf_release(&etag);
+		rc = copy_source(s3, tkey, &src) == -1
+			     ? reg_err_set(err, REG_E_INTERNAL,
+					   "storage key too long")
+			     : upload_part_copy(s3, key, l, src.data, NULL,
+						l->tail_size, err);
 		reg_buf_release(&src);
 		if (rc != 1)
 			return rc;
 		note_no_server_copy(s3);
 	}
-	f.buf = reg_xmalloc(l->tail_size ? (size_t)l->tail_size : 1);
-	f.len = 0;
-	f.cap = (size_t)l->tail_size;
-	rc = s3_read(&tmp, tkey, 0, l->tail_size, fill_sink, &f, err);
+	buf = reg_xmalloc(l->tail_size ? (size_t)l->tail_size : 1);
+	rc = read_exact(s3, tkey, 0, (size_t)l->tail_size, buf, err);
 	if (rc == 0)
-		rc = upload_part(s3, key, l, f.buf, f.len, err);
-	free(f.buf);
+		rc = upload_part(s3, key, l, buf, (size_t)l->tail_size, err);
+	free(buf);
 	return rc;
 }
 
@@ -2042,7 +2026,8 @@ s3_assemble(struct reg_store *s, const char *key, uint64_t size,
 	uint64_t have;
 	int rc = -1;
 
-	if (check_key(key, err) == -1 || layout_parse(&l, layout, err) == -1)
+	if (reg_store_check_key(key, err) == -1 ||
+	    layout_parse(&l, layout, err) == -1)
 		return -1;
 	if (layout_size(&l) != size) {
 		layout_release(&l);
@@ -2084,7 +2069,8 @@ s3_move(struct reg_store *s, const char *from, const char *to,
 	struct reg_err ignored;
 	uint64_t size;
 
-	if (check_key(from, err) == -1 || check_key(to, err) == -1 ||
+	if (reg_store_check_key(from, err) == -1 ||
+	    reg_store_check_key(to, err) == -1 ||
 	    s3_stat(s, from, &size, err) == -1 ||
 	    copy_object(s3, from, to, size, err) == -1)
 		return -1;

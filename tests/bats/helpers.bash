@@ -45,12 +45,8 @@ storage_config() {
 		printf '[storage]\ndriver = filesystem\npath = %s\n' "$BERTH_STORE"
 		return
 	fi
-	printf '[storage]\ndriver = s3\n[s3]\n'
-	printf 'endpoint = %s\nregion = %s\nbucket = %s\nprefix = %s\n' \
-		"$BERTH_S3_ENDPOINT" "$BERTH_S3_REGION" "$BERTH_S3_BUCKET" \
-		"$BERTH_S3_PREFIX"
-	printf 'access_key = %s\nsecret_key = %s\ntimeout = 10\nretries = 2\n' \
-		"$BERTH_S3_ACCESS_KEY" "$BERTH_S3_SECRET_KEY"
+	s3_berth_config "$BERTH_S3_PREFIX"
+	printf 'timeout = 10\nretries = 2\n'
 }
 
 # Write a config for CGI mode.  Extra lines (key = value under [section]

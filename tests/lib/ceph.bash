@@ -24,6 +24,9 @@
 #   stop_rgw STATE_DIR / start_rgw STATE_DIR
 #       stop and start radosgw alone, on the same port: the store refuses
 #       connections in between and comes back with its data.
+#   s3_berth_config PREFIX
+#       the [storage] and [s3] lines of a berth.ini over this cluster's
+#       bucket, under key prefix PREFIX.
 #   s3_cli ARGS...
 #       s3cmd with this cluster's credentials (s3_cli ls s3://$BERTH_S3_BUCKET/).
 #   s3_curl [CURL ARGS...] URL|/PATH
@@ -543,6 +546,17 @@ start_rgw() {
 	_srv_dump_logs "$state/log/rgw.out" "$state/log/client.rgw.a.log"
 	_ceph_err "radosgw did not start again (port $CEPH_RGW_PORT)"
 	return 1
+}
+
+# s3_berth_config PREFIX: the [storage] and [s3] lines of a berth.ini that
+# stores under key prefix PREFIX in this cluster's bucket (BERTH_S3_*).
+s3_berth_config() {
+	printf '[storage]\ndriver = s3\n[s3]\n'
+	printf 'endpoint = %s\nregion = %s\nbucket = %s\nprefix = %s\n' \
+		"${BERTH_S3_ENDPOINT:?start_ceph first}" "$BERTH_S3_REGION" \
+		"$BERTH_S3_BUCKET" "$1"
+	printf 'access_key = %s\nsecret_key = %s\n' "$BERTH_S3_ACCESS_KEY" \
+		"$BERTH_S3_SECRET_KEY"
 }
 
 s3_cli() {

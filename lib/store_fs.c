@@ -11,13 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef HAVE_LINUX_OPENAT2_H
 #include <linux/openat2.h>
 #endif
 
+#include "names.h"
 #include "store.h"
 
 #include "banned.h"
@@ -519,31 +522,16 @@ keep_smallest(char **best, size_t *n, size_t limit, bool *heap,
 	sift_down(best, limit, 0);
 }
 
-static int
-fs_list(struct reg_store *s, const char *prefix, const char *after,
-	size_t limit, reg_store_list_fn fn, void *ctx, struct reg_err *err)
+/* The smallest limit names after "after", sorted, to fn: O(limit) memory. */
+static void
+list_smallest(DIR *d, const char *after, size_t limit, reg_store_list_fn fn,
+	      void *ctx)
 {
-	struct fs_store *fs = fs_of(s);
-	char **best;
+	char **best = reg_xcalloc(limit, sizeof(*best));
 	size_t n = 0, i;
 	bool heap = false;
 	struct dirent *de;
-	DIR *d;
-	int dfd;
 
-	if (reg_store_check_key(prefix, err) == -1)
-		return -1;
-	if (limit == 0)
-		return 0;
-	dfd = open_beneath(fs, prefix, O_RDONLY | O_DIRECTORY, 0);
-	if (dfd == -1)
-		return fail_errno(err, "list", prefix);
-	d = fdopendir(dfd);
-	if (d == NULL) {
-		close(dfd);
-		return reg_err_sys(err, REG_E_INTERNAL, "list \"%s\"", prefix);
-	}
-	best = reg_xcalloc(limit, sizeof(*best));
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -551,7 +539,6 @@ fs_list(struct reg_store *s, const char *prefix, const char *after,
 			continue;
 		keep_smallest(best, &n, limit, &heap, de->d_name);
 	}
-	closedir(d);
 	qsort(best, n, sizeof(*best), cmp_names);
 	for (i = 0; i < n; i++) {
 		if (fn(ctx, best[i]) != 0)
@@ -560,6 +547,256 @@ fs_list(struct reg_store *s, const char *prefix, const char *after,
 	for (i = 0; i < n; i++)
 		free(best[i]);
 	free(best);
+}
+
+/*
+ * Listing cache (lib/names.h).  Only directories of at least NAMES_MIN
+ * entries get one (a small readdir is cheaper than opening a second file),
+ * and only once they have been left alone for NAMES_QUIET_SEC: file
+ * timestamps come from a coarse clock, so two changes within one tick can
+ * leave the same ctime, and a names file written right after the first
+ * would then look valid after the second.  A ctime older than the quiet
+ * period cannot be repeated by a later change.
+ */
+#define NAMES_MIN 128
+#define NAMES_QUIET_SEC 2
+#define NAMES_COUNT_MAX (1024u * 1024)
+
+/* ".<dir>.names" beside the directory prefix. */
+static int
+names_path(const char *prefix, char *buf, size_t bufsz)
+{
+	const char *slash = strrchr(prefix, '/');
+	int n;
+
+	if (slash == NULL)
+		n = snprintf(buf, bufsz, ".%s.names", prefix);
+	else
+		n = snprintf(buf, bufsz, "%.*s/.%s.names",
+			     (int)(slash - prefix), prefix, slash + 1);
+	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+}
+
+/* Up to limit names from the cache's offset at, checked before any is sent. */
+static void
+send_cached(const struct reg_names *nm, size_t at, size_t limit,
+	    reg_store_list_fn fn, void *ctx)
+{
+	char name[NAME_MAX + 1];
+
+	while (at < nm->len && limit-- > 0) {
+		const char *p = nm->names + at;
+		const char *nl = memchr(p, '\n', nm->len - at);
+		size_t n = (size_t)(nl - p);
+
+		/* reg_names_parse saw the final newline, so nl is found. */
+		if (n == 0 || n > NAME_MAX)
+			return;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (fn(ctx, name) != 0)
+			return;
+		at += n + 1;
+	}
+}
+
+/*
+ * Answer from the names file at path if it describes the directory state
+ * key: 1 when answered, 0 when there is no such file, -1 when there is one
+ * but it is stale or unreadable.
+ */
+static int
+list_cached(struct fs_store *fs, const char *path,
+	    const struct reg_names_key *key, const char *after, size_t limit,
+	    reg_store_list_fn fn, void *ctx)
+{
+	struct reg_names nm;
+	struct stat st;
+	void *img;
+	int fd, rc = -1;
+
+	fd = open_beneath(fs, path, O_RDONLY, 0);
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > REG_NAMES_MAX_BYTES) {
+		close(fd);
+		return -1;
+	}
+	img = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (img == MAP_FAILED)
+		return -1;
+	if (reg_names_parse(img, (size_t)st.st_size, &nm) == 0 &&
+	    reg_names_match(&nm, key)) {
+		send_cached(&nm, reg_names_seek(&nm, after), limit, fn, ctx);
+		rc = 1;
+	}
+	munmap(img, (size_t)st.st_size);
+	return rc;
+}
+
+/* Every name in d, or NULL when there are more than NAMES_COUNT_MAX. */
+static char **
+read_all_names(DIR *d, size_t *count)
+{
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == NAMES_COUNT_MAX) {
+			while (n > 0)
+				free(names[--n]);
+			free(names);
+			return NULL;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 256;
+			names = reg_xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = reg_xstrdup(de->d_name);
+	}
+	*count = n;
+	return names;
+}
+
+static bool
+is_quiet(const struct stat *dir)
+{
+	struct timespec now;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		return false;
+	return now.tv_sec - dir->st_ctim.tv_sec >= NAMES_QUIET_SEC;
+}
+
+/*
+ * Write the names file, best effort: a cache that cannot be written only
+ * costs speed.  Renamed into place without creating directories, so a
+ * directory removed meanwhile is not brought back.
+ */
+static void
+save_names(struct fs_store *fs, const char *path,
+	   const struct reg_names_key *key, const char *const *names,
+	   size_t count)
+{
+	struct reg_buf img;
+	char tmp[64];
+	int fd;
+
+	reg_buf_init(&img, REG_NAMES_MAX_BYTES);
+	if (reg_names_format(&img, key, names, count) == -1)
+		goto out;
+	fd = open_tmp(fs, tmp, sizeof(tmp));
+	if (fd == -1)
+		goto out;
+	if (write_all(fd, img.data, img.len) == -1 ||
+	    renameat(fs->rootfd, tmp, fs->rootfd, path) == -1)
+		unlinkat(fs->rootfd, tmp, 0);
+	close(fd);
+out:
+	reg_buf_release(&img);
+}
+
+/* The names after "after", at most limit, from a sorted array. */
+static void
+send_sorted(char *const *names, size_t count, const char *after, size_t limit,
+	    reg_store_list_fn fn, void *ctx)
+{
+	size_t lo = 0, hi = count;
+
+	while (after != NULL && *after && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(names[mid], after) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < count && limit > 0; lo++, limit--) {
+		if (fn(ctx, names[lo]) != 0)
+			return;
+	}
+}
+
+/*
+ * List a directory without a usable names file: read it whole, sort, and
+ * leave a names file for the next listing when the directory is large and
+ * quiet (stale is true when an outdated one is there; path is NULL when
+ * the directory's name is too long for one).
+ */
+static void
+list_and_cache(struct fs_store *fs, DIR *d, const struct stat *st,
+	       const char *path, bool stale, const char *after, size_t limit,
+	       reg_store_list_fn fn, void *ctx)
+{
+	struct reg_names_key key = { (uint64_t)st->st_ino, st->st_ctim.tv_sec,
+				     st->st_ctim.tv_nsec };
+	size_t count = 0, i;
+	char **names = read_all_names(d, &count);
+
+	if (names == NULL) {
+		rewinddir(d);
+		list_smallest(d, after, limit, fn, ctx);
+		return;
+	}
+	qsort(names, count, sizeof(*names), cmp_names);
+	if (path != NULL && count >= NAMES_MIN && is_quiet(st))
+		save_names(fs, path, &key, (const char *const *)names, count);
+	else if (path != NULL && stale && count < NAMES_MIN)
+		unlinkat(fs->rootfd, path, 0);
+	send_sorted(names, count, after, limit, fn, ctx);
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int
+fs_list(struct reg_store *s, const char *prefix, const char *after,
+	size_t limit, reg_store_list_fn fn, void *ctx, struct reg_err *err)
+{
+	struct fs_store *fs = fs_of(s);
+	char path[PATH_MAX];
+	struct reg_names_key key;
+	struct stat st;
+	DIR *d;
+	int dfd, cached = -1;
+
+	if (reg_store_check_key(prefix, err) == -1)
+		return -1;
+	if (limit == 0)
+		return 0;
+	dfd = open_beneath(fs, prefix, O_RDONLY | O_DIRECTORY, 0);
+	if (dfd == -1)
+		return fail_errno(err, "list", prefix);
+	/* The state is taken before reading: a change during the read moves
+	 * the ctime on, so a names file made from this read is never stale
+	 * without looking so. */
+	if (fstat(dfd, &st) == -1) {
+		close(dfd);
+		return fail_errno(err, "list", prefix);
+	}
+	key = (struct reg_names_key){ (uint64_t)st.st_ino, st.st_ctim.tv_sec,
+				      st.st_ctim.tv_nsec };
+	if (names_path(prefix, path, sizeof(path)) == 0)
+		cached = list_cached(fs, path, &key, after, limit, fn, ctx);
+	else
+		path[0] = '\0';
+	if (cached == 1) {
+		close(dfd);
+		return 0;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return reg_err_sys(err, REG_E_INTERNAL, "list \"%s\"", prefix);
+	}
+	list_and_cache(fs, d, &st, path[0] ? path : NULL, cached == -1, after,
+		       limit, fn, ctx);
+	closedir(d);
 	return 0;
 }
 

@@ -184,3 +184,58 @@ tags_list() {
 	assert_status 200
 	assert_json '.tags == ["a", "c"]'
 }
+
+# The filesystem driver keeps the sorted names of a large, quiet tags
+# directory in .tags.names beside it (lib/names.h).  A listing must be the
+# directory's own at every moment: right after tags are added or deleted,
+# and when the file is damaged.
+@test "a large tag list stays exact while its listing cache is made, outdated and damaged" {
+	repo=$(new_repo)
+	make_image "$repo"
+	want=$(tmp_file want)
+	for i in $(seq -w 0 129); do
+		push_manifest "$repo" "t$i" "$IMG_MANIFEST"
+		printf 't%s\n' "$i"
+	done >"$want"
+	tags_list "$repo"
+	assert_status 200
+	assert_equal "$(jq -r '.tags[]' "$REG_BODY_FILE")" "$(cat "$want")"
+	# The cache is written only for a directory left alone for 2 s.
+	sleep 2.2
+	tags_list "$repo"
+	assert_status 200
+	assert_equal "$(jq -r '.tags[]' "$REG_BODY_FILE")" "$(cat "$want")"
+	cache=$(store_root)/repositories/$repo/_manifests/.tags.names
+	if [ "${BERTH_DRIVER:-filesystem}" = filesystem ]; then
+		assert_equal "$(head -c 14 "$cache")" "berth-names 1 "
+	fi
+	tags_list "$repo" "n=3&last=t100"
+	assert_status 200
+	assert_json '.tags == ["t101", "t102", "t103"]'
+
+	push_manifest "$repo" t0745 "$IMG_MANIFEST"
+	reg DELETE "/v2/$repo/manifests/t010"
+	assert_status 202
+	tags_list "$repo" "n=4&last=t073"
+	assert_status 200
+	assert_json '.tags == ["t074", "t0745", "t075", "t076"]'
+	tags_list "$repo" "n=2&last=t009"
+	assert_json '.tags == ["t011", "t012"]'
+	tags_list "$repo"
+	assert_json '.tags | length == 130'
+
+	if [ "${BERTH_DRIVER:-filesystem}" = filesystem ]; then
+		sleep 2.2
+		tags_list "$repo"
+		grep -qx t0745 "$cache" || fail "the cache was not remade"
+		# Damaged (torn, then a foreign header): ignored and replaced.
+		head -c 100 "$cache" >"$cache.part" && mv "$cache.part" "$cache"
+		tags_list "$repo"
+		assert_json '.tags | length == 130'
+		assert_json '.tags[0:2] == ["t000", "t001"]'
+		printf 'berth-names 1 1 1 1 1 5\nzzzz\n' >"$cache"
+		tags_list "$repo" "n=2&last=t128"
+		assert_json '.tags == ["t129"]'
+		grep -qx t129 "$cache" || fail "the damaged cache was not replaced"
+	fi
+}

@@ -108,3 +108,39 @@ walk_catalog() {
 	assert_json '.errors | length >= 1'
 	assert_json '.errors[0].code | test("^[A-Z_]+$")'
 }
+
+# The filesystem driver keeps the catalog's sorted names in ._catalog.names
+# once the index directory is large and quiet (lib/names.h); a listing
+# must still be exact right after a repository is added.
+@test "a large catalog stays exact while its listing cache is made and outdated" {
+	BASE=$(new_repo)
+	index=$(tmp_file index)
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}' >"$index"
+	want=$(tmp_file want)
+	for i in $(seq -w 0 129); do
+		reg PUT "/v2/$BASE/a$i/manifests/v1" -f "$index" \
+			-H "Content-Type: application/vnd.oci.image.index.v1+json"
+		[ "$REG_STATUS" = 201 ] || { fail "PUT $BASE/a$i: $REG_STATUS"; return; }
+		printf '%s/a%s\n' "$BASE" "$i"
+	done >"$want"
+	reg GET "/v2/_catalog?n=130&last=$BASE"
+	assert_status 200
+	assert_equal "$(jq -r '.repositories[]' "$REG_BODY_FILE")" "$(cat "$want")"
+	sleep 2.2
+	reg GET "/v2/_catalog?n=130&last=$BASE"
+	assert_status 200
+	assert_equal "$(jq -r '.repositories[]' "$REG_BODY_FILE")" "$(cat "$want")"
+	if [ "${BERTH_DRIVER:-filesystem}" = filesystem ]; then
+		assert_equal "$(head -c 14 "$(store_root)/._catalog.names")" \
+			"berth-names 1 "
+	fi
+	reg GET "/v2/_catalog?n=2&last=$BASE/a073"
+	assert_json ".repositories == [\"$BASE/a074\", \"$BASE/a075\"]"
+
+	reg PUT "/v2/$BASE/a0745/manifests/v1" -f "$index" \
+		-H "Content-Type: application/vnd.oci.image.index.v1+json"
+	assert_status 201
+	reg GET "/v2/_catalog?n=3&last=$BASE/a073"
+	assert_status 200
+	assert_json ".repositories == [\"$BASE/a074\", \"$BASE/a0745\", \"$BASE/a075\"]"
+}

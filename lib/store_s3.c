@@ -3,11 +3,13 @@
 #include "config.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,52 @@
 #define S3_NHDR 12
 /* Requests up to this body size get a total time limit. */
 #define S3_BOUNDED_BODY_MAX (1024 * 1024)
+
+/*
+ * libcurl is not linked but loaded with dlopen() when the driver opens:
+ * linked, it and the ~28 libraries it pulls in doubled the RSS and the
+ * start-up time of every program and CGI request, S3 or not.  curl.h
+ * still gives the types and constants.  All calls go through lcurl; its
+ * members are not named like curl's functions because curl.h turns
+ * curl_easy_setopt and curl_easy_getinfo into type-checking macros.
+ */
+struct curl_api {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *curl);
+	void (*easy_reset)(CURL *curl);
+	CURLcode (*easy_setopt)(CURL *curl, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *curl);
+	CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode code);
+	struct curl_slist *(*slist_append)(struct curl_slist *list,
+					   const char *s);
+	void (*slist_free_all)(struct curl_slist *list);
+};
+
+/* Where load_curl() puts each function it looks up. */
+static const struct {
+	const char *name;
+	size_t off;
+} curl_syms[] = {
+	{ "curl_global_init", offsetof(struct curl_api, global_init) },
+	{ "curl_easy_init", offsetof(struct curl_api, easy_init) },
+	{ "curl_easy_cleanup", offsetof(struct curl_api, easy_cleanup) },
+	{ "curl_easy_reset", offsetof(struct curl_api, easy_reset) },
+	{ "curl_easy_setopt", offsetof(struct curl_api, easy_setopt) },
+	{ "curl_easy_perform", offsetof(struct curl_api, easy_perform) },
+	{ "curl_easy_getinfo", offsetof(struct curl_api, easy_getinfo) },
+	{ "curl_easy_strerror", offsetof(struct curl_api, easy_strerror) },
+	{ "curl_slist_append", offsetof(struct curl_api, slist_append) },
+	{ "curl_slist_free_all", offsetof(struct curl_api, slist_free_all) },
+};
+_Static_assert(sizeof(curl_syms) / sizeof(curl_syms[0]) ==
+		       sizeof(struct curl_api) / sizeof(void (*)(void)),
+	       "curl_syms names every member of struct curl_api");
+
+/* Filled in by load_curl(), once per process; NULL members until then. */
+static struct curl_api lcurl;
+static bool lcurl_loaded;
 
 struct s3_store {
 	CURL *curl;   /* one handle per process: its connections are reused */
@@ -272,7 +320,7 @@ add_header(struct curl_slist **list, const char *name, const char *value)
 
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -1;
-	l = curl_slist_append(*list, line);
+	l = lcurl.slist_append(*list, line);
 	if (l == NULL)
 		return -1;
 	*list = l;
@@ -314,7 +362,7 @@ write_body(char *p, size_t size, size_t nmemb, void *ctx)
 	size_t n = size * nmemb;
 	long status = 0;
 
-	curl_easy_getinfo(bc->curl, CURLINFO_RESPONSE_CODE, &status);
+	lcurl.easy_getinfo(bc->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status > 299) {
 		/* Error documents are small; keep the start of one. */
 		if (c->errbody.len < S3_ERRBODY_MAX)
@@ -348,22 +396,22 @@ write_body(char *p, size_t size, size_t nmemb, void *ctx)
 static void
 set_transport(struct s3_store *s3, CURL *curl, bool slow, bool bounded)
 {
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, s3->timeout);
+	lcurl.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	lcurl.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	lcurl.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, s3->timeout);
 	/* No total time limit (a blob may take long): a stalled
 	 * connection is one that moves nothing for timeout seconds. */
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
-			 slow ? 10 * s3->timeout : s3->timeout);
+	lcurl.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	lcurl.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
+			  slow ? 10 * s3->timeout : s3->timeout);
 	if (bounded)
-		curl_easy_setopt(curl, CURLOPT_TIMEOUT, s3->timeout);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER,
-			 s3->tls_verify ? 1L : 0L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST,
-			 s3->tls_verify ? 2L : 0L);
+		lcurl.easy_setopt(curl, CURLOPT_TIMEOUT, s3->timeout);
+	lcurl.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER,
+			  s3->tls_verify ? 1L : 0L);
+	lcurl.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST,
+			  s3->tls_verify ? 2L : 0L);
 	if (s3->ca_file != NULL)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, s3->ca_file);
+		lcurl.easy_setopt(curl, CURLOPT_CAINFO, s3->ca_file);
 }
 
 /* Sign and send one attempt; 0 with c->status set, -1 on transport error
@@ -408,40 +456,40 @@ attempt(struct s3_store *s3, struct s3_call *c, CURLcode *cc)
 	if (add_header(&hl, "Authorization", auth.data) == -1 ||
 	    (c->range != NULL && add_header(&hl, "Range", c->range) == -1) ||
 	    /* No curl defaults: no form content type, no 100-continue. */
-	    (hl = curl_slist_append(hl, "Content-Type:")) == NULL ||
-	    (hl = curl_slist_append(hl, "Expect:")) == NULL)
+	    (hl = lcurl.slist_append(hl, "Content-Type:")) == NULL ||
+	    (hl = lcurl.slist_append(hl, "Expect:")) == NULL)
 		goto out;
 
-	curl_easy_reset(s3->curl); /* keeps the connection cache */
+	lcurl.easy_reset(s3->curl); /* keeps the connection cache */
 	set_transport(s3, s3->curl, c->slow,
 		      !c->slow && c->sink == NULL &&
 			      c->body_len <= S3_BOUNDED_BODY_MAX);
-	curl_easy_setopt(s3->curl, CURLOPT_URL, url.data);
-	curl_easy_setopt(s3->curl, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(s3->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(s3->curl, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(s3->curl, CURLOPT_WRITEFUNCTION, write_body);
-	curl_easy_setopt(s3->curl, CURLOPT_WRITEDATA, &bc);
+	lcurl.easy_setopt(s3->curl, CURLOPT_URL, url.data);
+	lcurl.easy_setopt(s3->curl, CURLOPT_HTTPHEADER, hl);
+	lcurl.easy_setopt(s3->curl, CURLOPT_HEADERFUNCTION, on_header);
+	lcurl.easy_setopt(s3->curl, CURLOPT_HEADERDATA, c);
+	lcurl.easy_setopt(s3->curl, CURLOPT_WRITEFUNCTION, write_body);
+	lcurl.easy_setopt(s3->curl, CURLOPT_WRITEDATA, &bc);
 	if (strcmp(c->method, "HEAD") == 0) {
-		curl_easy_setopt(s3->curl, CURLOPT_NOBODY, 1L);
+		lcurl.easy_setopt(s3->curl, CURLOPT_NOBODY, 1L);
 	} else if (strcmp(c->method, "GET") != 0) {
-		curl_easy_setopt(s3->curl, CURLOPT_CUSTOMREQUEST, c->method);
+		lcurl.easy_setopt(s3->curl, CURLOPT_CUSTOMREQUEST, c->method);
 		if (strcmp(c->method, "DELETE") != 0) {
-			curl_easy_setopt(s3->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)c->body_len);
-			curl_easy_setopt(s3->curl, CURLOPT_POSTFIELDS,
-					 c->body_len ? c->body : "");
+			lcurl.easy_setopt(s3->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+					  (curl_off_t)c->body_len);
+			lcurl.easy_setopt(s3->curl, CURLOPT_POSTFIELDS,
+					  c->body_len ? c->body : "");
 		}
 	}
 	c->status = 0;
 	c->has_length = false;
 	c->etag[0] = '\0';
 	reg_buf_reset(&c->errbody);
-	*cc = curl_easy_perform(s3->curl);
-	curl_easy_getinfo(s3->curl, CURLINFO_RESPONSE_CODE, &c->status);
+	*cc = lcurl.easy_perform(s3->curl);
+	lcurl.easy_getinfo(s3->curl, CURLINFO_RESPONSE_CODE, &c->status);
 	rc = *cc == CURLE_OK ? 0 : -1;
 out:
-	curl_slist_free_all(hl);
+	lcurl.slist_free_all(hl);
 	OPENSSL_cleanse(auth.data, auth.len);
 	reg_buf_release(&path);
 	reg_buf_release(&url);
@@ -523,7 +571,7 @@ perform(struct s3_store *s3, struct s3_call *c, struct reg_err *err)
 					   "object larger than expected");
 		} else {
 			snprintf(why, sizeof(why), "%s",
-				 curl_easy_strerror(cc));
+				 lcurl.easy_strerror(cc));
 		}
 		/* Bytes already passed on cannot be taken back. */
 		if (i >= s3->retries || c->sink_started)
@@ -700,7 +748,7 @@ free_s3(struct s3_store *s3)
 	if (s3 == NULL)
 		return;
 	if (s3->curl != NULL)
-		curl_easy_cleanup(s3->curl);
+		lcurl.easy_cleanup(s3->curl);
 	free(s3->origin);
 	free(s3->host);
 	free(s3->bucket_path);
@@ -718,15 +766,68 @@ free_s3(struct s3_store *s3)
 	free(s3);
 }
 
+/* The error for a libcurl that cannot be loaded, with dlerror()'s why. */
+static int
+report_dlerror(struct reg_err *err)
+{
+	const char *why = dlerror();
+
+	return reg_err_set(err, REG_E_UNAVAILABLE,
+			   "S3 storage needs libcurl: cannot load %s: %s; "
+			   "apt-get install libcurl4",
+			   BERTH_LIBCURL, why ? why : "unknown error");
+}
+
+/*
+ * Load libcurl (BERTH_LIBCURL, its soname) and initialize it, once per
+ * process.  RTLD_LOCAL keeps its symbols, and those of the libraries it
+ * brings, out of later lookups.  The handle is never closed: curl's
+ * global state lives as long as the process.
+ */
+static int
+load_curl(struct reg_err *err)
+{
+	struct curl_api api = { NULL };
+	void *h, *fn;
+	size_t i;
+
+	if (lcurl_loaded)
+		return 0;
+	h = dlopen(BERTH_LIBCURL, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL)
+		return report_dlerror(err);
+	for (i = 0; i < sizeof(curl_syms) / sizeof(curl_syms[0]); i++) {
+		(void)dlerror();
+		fn = dlsym(h, curl_syms[i].name);
+		if (fn == NULL) {
+			report_dlerror(err);
+			dlclose(h);
+			return -1;
+		}
+		/* POSIX: a dlsym() result converts to a function pointer. */
+		memcpy((char *)&api + curl_syms[i].off, &fn, sizeof(fn));
+	}
+	if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		dlclose(h);
+		return reg_err_set(err, REG_E_UNAVAILABLE,
+				   "cannot start libcurl");
+	}
+	lcurl = api;
+	lcurl_loaded = true;
+	return 0;
+}
+
 static int
 s3_open(struct reg_store *s, const struct reg_cfg *cfg, struct reg_err *err)
 {
-	struct s3_store *s3 = reg_xcalloc(1, sizeof(*s3));
+	struct s3_store *s3;
 	const char *pfx = cfg->s3.prefix;
 	size_t n;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
-	    (s3->curl = curl_easy_init()) == NULL) {
+	if (load_curl(err) == -1)
+		return -1;
+	s3 = reg_xcalloc(1, sizeof(*s3));
+	if ((s3->curl = lcurl.easy_init()) == NULL) {
 		free_s3(s3);
 		return reg_err_set(err, REG_E_UNAVAILABLE,
 				   "cannot start libcurl");

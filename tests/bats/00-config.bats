@@ -190,6 +190,40 @@ setup() {
 	assert_output --partial "Status: 405"
 }
 
+# cgi_ld_files: GET /v2/ from berth-catalog as plain CGI with the dynamic
+# linker's LD_DEBUG=files trace (on stderr) in the output.
+cgi_ld_files() {
+	run -0 env -i PATH="$PATH" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" LD_DEBUG=files \
+		REQUEST_METHOD=GET PATH_INFO=/v2/ BERTH_CONFIG="$BERTH_CONFIG" \
+		"$BERTH_BUILDDIR/cgi-bin/berth-catalog" </dev/null
+	assert_output --partial "Status: 200"
+}
+
+@test "programs load libcurl only for the S3 driver" {
+	local p
+	# Linked, libcurl and the ~28 libraries it needs doubled every
+	# program's start-up time and memory, S3 or not.
+	for p in cgi-bin/berth-blobs cgi-bin/berth-manifests \
+		cgi-bin/berth-catalog cgi-bin/berth-token berthctl/berthctl; do
+		run -0 ldd "$BERTH_BUILDDIR/$p"
+		assert_output --partial libcrypto
+		refute_output --partial libcurl
+	done
+	cgi_ld_files
+	refute_output --partial libcurl
+	# driver = s3 loads it when the store opens.  GET /v2/ sends nothing
+	# to the store, so none has to be listening.
+	printf '%s\n' '[storage]' 'driver = s3' '[s3]' \
+		'endpoint = http://127.0.0.1:9' 'bucket = berth-test' \
+		'access_key = AKIAIOSFODNN7EXAMPLE' \
+		'secret_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' \
+		>"$BERTH_CONFIG"
+	cgi_ld_files
+	# "... by berth-catalog", or by libasan, whose dlopen() wraps the call.
+	assert_output --regexp 'file=libcurl[^ ]* \[[0-9]+\]; +dynamically loaded by '
+}
+
 @test "berthctl check-config accepts the shipped etc/berth.ini" {
 	run "$BERTH_BUILDDIR/berthctl/berthctl" check-config --config "$BERTH_SRCDIR/etc/berth.ini"
 	assert_success

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,31 @@ blob_redirect(struct reg_req *rq, const struct reg_digest *d,
 	}
 	reg_buf_release(&url);
 	return rc;
+}
+
+/*
+ * Whether to answer with X-Sendfile.  A web server that ignores the header
+ * would send an empty body, so with "auto" only when the web server says,
+ * for this request, that it acts on it: the shipped configs set
+ * BERTH_X_SENDFILE=on on the blobs route where they enable X-Sendfile.
+ * That is a request variable, not a header: a client's own
+ * "Berth-X-Sendfile" arrives as HTTP_BERTH_X_SENDFILE and counts for nothing.
+ */
+static bool
+sendfile_is_on(struct reg_req *rq)
+{
+	const char *v;
+
+	switch (rq->cfg->http.sendfile) {
+	case REG_SENDFILE_X_SENDFILE:
+		return true;
+	case REG_SENDFILE_AUTO:
+		v = reg_req_param(rq, "BERTH_X_SENDFILE");
+		return v != NULL && strcmp(v, "on") == 0;
+	case REG_SENDFILE_NONE:
+		break;
+	}
+	return false;
 }
 
 /* GET and HEAD: the whole blob, or one range of it. */
@@ -98,7 +124,7 @@ blob_get(struct reg_req *rq, struct reg_err *err)
 	/* A whole blob: let the web server send the file (sendfile(2), and
 	 * this process is free at once).  Ranges are rare: stream those. */
 	if (rq->method == REG_GET && status == 200 && len > 0 &&
-	    rq->cfg->http.sendfile == REG_SENDFILE_X_SENDFILE) {
+	    sendfile_is_on(rq)) {
 		char path[REG_PATH_MAX];
 
 		if (reg_repo_blob_local_path(rq->store, &d, path,

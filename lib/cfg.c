@@ -155,6 +155,7 @@ reg_cfg_init(struct reg_cfg *cfg)
 	cfg->log.level = REG_LOG_INFO;
 	cfg->log.json = false;
 	cfg->http.allow_loopback_plaintext = true;
+	cfg->http.sendfile = REG_SENDFILE_AUTO;
 	cfg->token.algorithms = 1u << REG_CFG_ALG_EDDSA |
 				1u << REG_CFG_ALG_ES256 |
 				1u << REG_CFG_ALG_RS256;
@@ -560,12 +561,16 @@ set_value(struct parse_ctx *ctx, const struct key_row *row, const char *v)
 	case KEY_LOG_FIELDS:
 		return parse_fields(v, field, ctx);
 	case KEY_SENDFILE:
-		if (strcmp(v, "none") == 0)
+		if (strcmp(v, "auto") == 0)
+			*(enum reg_sendfile *)field = REG_SENDFILE_AUTO;
+		else if (strcmp(v, "none") == 0)
 			*(enum reg_sendfile *)field = REG_SENDFILE_NONE;
 		else if (strcmp(v, "x-sendfile") == 0)
 			*(enum reg_sendfile *)field = REG_SENDFILE_X_SENDFILE;
 		else
-			return fail(ctx, "%s: \"%s\" is not none or x-sendfile",
+			return fail(ctx,
+				    "%s: \"%s\" is not auto, none or "
+				    "x-sendfile",
 				    row->key, v);
 		return 1;
 	case KEY_AUTH_METHODS:

@@ -15,10 +15,16 @@ enum reg_storage_driver {
 	REG_STORAGE_S3,
 };
 
-/* How blob bytes leave: written by the program, or by the web server. */
+/*
+ * How blob bytes leave: written by the program, or by the web server.
+ * berth.ini alone cannot tell whether the web server acts on an X-Sendfile
+ * header (one that does not would send an empty body), so by default the
+ * web server says so itself, per request (REG_SENDFILE_AUTO).
+ */
 enum reg_sendfile {
 	REG_SENDFILE_NONE = 0,
 	REG_SENDFILE_X_SENDFILE, /* X-Sendfile (lighttpd, mod_xsendfile) */
+	REG_SENDFILE_AUTO, /* X-Sendfile when BERTH_X_SENDFILE=on (default) */
 };
 
 /*

@@ -164,7 +164,8 @@ _parse_headers() {
 }
 
 # reg_cgi METHOD PATH[?QUERY] [options]: run the program as plain CGI.
-# Options: -d STRING (body), -f FILE (body from file), -H 'Name: value'.
+# Options: -d STRING (body), -f FILE (body from file), -H 'Name: value',
+# -e NAME=VALUE (a request variable a web server would set, not a header).
 reg_cgi() {
 	local method=$1 url=$2
 	shift 2
@@ -188,6 +189,7 @@ reg_cgi() {
 			esac
 			shift 2
 			;;
+		-e) envs+=("$2"); shift 2 ;;
 		*) echo "reg_cgi: unknown option $1" >&2; return 2 ;;
 		esac
 	done

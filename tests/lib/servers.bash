@@ -230,6 +230,20 @@ _srv_rundir_cleanup() {
 	fi
 }
 
+# _srv_storage_of CONFIG STATE: the [storage] path of berth.ini CONFIG,
+# for the web server's X-Sendfile settings (@STORAGE@): the programs name
+# files below it, and the web server refuses any other path (lighttpd
+# answers 403).  STATE/storage when CONFIG has none (the s3 driver, which
+# never uses X-Sendfile).
+_srv_storage_of() {
+	local p
+	p=$(awk '/^[ \t]*\[/ { insec = ($0 ~ /^[ \t]*\[storage\]/); next }
+		insec && /^[ \t]*path[ \t]*=/ {
+			sub(/^[ \t]*path[ \t]*=[ \t]*/, ""); sub(/[ \t]+$/, ""); print; exit
+		}' "$1")
+	printf '%s\n' "${p:-$2/storage}"
+}
+
 _srv_check_programs() {
 	local bindir=$1 p
 	for p in $BERTH_FCGI_PROGRAMS; do
@@ -355,7 +369,8 @@ start_lighttpd() {
 			BINDIR="$bindir" CONFIG="$config" PORT="$port" \
 			DOCROOT="$state/docroot" RUNDIR="$rundir" \
 			LOGDIR="$state/log" TMPDIR="$state/tmp" USER= GROUP= \
-			STORAGE="$state/storage" TLS_ADDR=127.0.0.1 \
+			STORAGE="$(_srv_storage_of "$config" "$state")" \
+			TLS_ADDR=127.0.0.1 \
 			TLS_PORT="${tls_port:-0}" TLS_CERT="$state/tls/server.crt" \
 			TLS_KEY="$state/tls/server.key" \
 			TLS_CLIENT_CA="$state/tls/ca.crt" || break
@@ -546,7 +561,8 @@ start_apache() {
 			"$state/conf/berth.conf" "$tls" \
 			BINDIR="$bindir" CONFIG="$config" PORT="$port" \
 			DOCROOT="$state/docroot" RUNDIR="$rundir" \
-			LOGDIR="$state/log" STORAGE="$state/storage" \
+			LOGDIR="$state/log" \
+			STORAGE="$(_srv_storage_of "$config" "$state")" \
 			SERVER_NAME=localhost TLS_ADDR=127.0.0.1 \
 			TLS_PORT="${tls_port:-0}" TLS_CERT="$state/tls/server.crt" \
 			TLS_KEY="$state/tls/server.key" \

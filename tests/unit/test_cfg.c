@@ -125,7 +125,13 @@ static const struct {
 	{ __LINE__, "[storage]\npath = /x\n[access]\nallow = 10.0.0.0/8, ::1\n",
 	  0, NULL },
 	{ __LINE__, "[storage]\npath = /x\n[http]\nsendfile = maybe\n", -1,
-	  "none or x-sendfile" },
+	  "t.ini:4: sendfile: \"maybe\" is not auto, none or x-sendfile" },
+	{ __LINE__, "[storage]\npath = /x\n[http]\nsendfile = Auto\n", -1,
+	  "is not auto, none or x-sendfile" },
+	{ __LINE__, "[storage]\npath = /x\n[http]\nsendfile =\n", -1,
+	  "is not auto, none or x-sendfile" },
+	{ __LINE__, "[storage]\npath = /x\n[http]\nsendfile = auto\n", 0,
+	  NULL },
 	{ __LINE__, "[storage]\npath = /x\n[issuer]\nexpiration = 10\n", -1,
 	  "expiration" },
 };
@@ -198,7 +204,41 @@ test_defaults(void)
 	T_ASSERT(!cfg.registry.delete_enabled);
 	T_EQ_INT(cfg.registry.max_page_size, 1000);
 	T_EQ_INT(cfg.registry.max_manifest_size, 4 * 1024 * 1024);
+	/* X-Sendfile when the web server says it honours it. */
+	T_EQ_INT(cfg.http.sendfile, REG_SENDFILE_AUTO);
 	reg_cfg_release(&cfg);
+}
+
+/* Each sendfile value parses to its own setting. */
+static void
+test_sendfile(void)
+{
+	static const struct {
+		int line;
+		const char *value;
+		enum reg_sendfile want;
+	} rows[] = {
+		{ __LINE__, "auto", REG_SENDFILE_AUTO },
+		{ __LINE__, "none", REG_SENDFILE_NONE },
+		{ __LINE__, "x-sendfile", REG_SENDFILE_X_SENDFILE },
+	};
+	size_t i;
+
+	for (i = 0; i < T_NITEMS(rows); i++) {
+		struct reg_cfg cfg;
+		struct reg_err err;
+		char text[128];
+		int n;
+
+		T_ROW(rows[i].line);
+		n = snprintf(text, sizeof(text),
+			     "[storage]\npath = /r\n[http]\nsendfile = %s\n",
+			     rows[i].value);
+		T_ASSERT(n > 0 && (size_t)n < sizeof(text));
+		T_EQ_INT(reg_cfg_load_string(&cfg, text, "s.ini", &err), 0);
+		T_EQ_INT(cfg.http.sendfile, rows[i].want);
+		reg_cfg_release(&cfg);
+	}
 }
 
 int
@@ -207,5 +247,6 @@ main(void)
 	T_RUN(test_table, "config parse table");
 	T_RUN(test_values, "config values");
 	T_RUN(test_defaults, "config defaults");
+	T_RUN(test_sendfile, "config sendfile values");
 	return T_DONE();
 }

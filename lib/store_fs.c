@@ -577,7 +577,29 @@ names_path(const char *prefix, char *buf, size_t bufsz)
 	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
 }
 
-/* Up to limit names from the cache's offset at, checked before any is sent. */
+/*
+ * Whether the lines of the page starting at offset at (at most limit) are
+ * names readdir could give: checked before any is sent, so that a damaged
+ * file is never half used.
+ */
+static bool
+page_is_sane(const struct reg_names *nm, size_t at, size_t limit)
+{
+	while (at < nm->len && limit-- > 0) {
+		const char *p = nm->names + at;
+		const char *nl = memchr(p, '\n', nm->len - at);
+		size_t n = (size_t)(nl - p);
+
+		/* reg_names_parse saw the final newline, so nl is found. */
+		if (n == 0 || n > NAME_MAX || p[0] == '.' ||
+		    memchr(p, '/', n) != NULL || memchr(p, '\0', n) != NULL)
+			return false;
+		at += n + 1;
+	}
+	return true;
+}
+
+/* Up to limit names from the names file's offset at, to fn. */
 static void
 send_cached(const struct reg_names *nm, size_t at, size_t limit,
 	    reg_store_list_fn fn, void *ctx)
@@ -587,11 +609,8 @@ send_cached(const struct reg_names *nm, size_t at, size_t limit,
 	while (at < nm->len && limit-- > 0) {
 		const char *p = nm->names + at;
 		const char *nl = memchr(p, '\n', nm->len - at);
-		size_t n = (size_t)(nl - p);
+		size_t n = (size_t)(nl - p); /* page_is_sane checked it */
 
-		/* reg_names_parse saw the final newline, so nl is found. */
-		if (n == 0 || n > NAME_MAX)
-			return;
 		memcpy(name, p, n);
 		name[n] = '\0';
 		if (fn(ctx, name) != 0)
@@ -629,8 +648,12 @@ list_cached(struct fs_store *fs, const char *path,
 		return -1;
 	if (reg_names_parse(img, (size_t)st.st_size, &nm) == 0 &&
 	    reg_names_match(&nm, key)) {
-		send_cached(&nm, reg_names_seek(&nm, after), limit, fn, ctx);
-		rc = 1;
+		size_t at = reg_names_seek(&nm, after);
+
+		if (page_is_sane(&nm, at, limit)) {
+			send_cached(&nm, at, limit, fn, ctx);
+			rc = 1;
+		}
 	}
 	munmap(img, (size_t)st.st_size);
 	return rc;

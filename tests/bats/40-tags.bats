@@ -190,6 +190,8 @@ tags_list() {
 # directory's own at every moment: right after tags are added or deleted,
 # and when the file is damaged.
 @test "a large tag list stays exact while its listing cache is made, outdated and damaged" {
+	[ "${BERTH_DRIVER:-filesystem}" = filesystem ] ||
+		skip "the listing cache is the filesystem driver's (S3 lists by page)"
 	repo=$(new_repo)
 	make_image "$repo"
 	want=$(tmp_file want)
@@ -206,9 +208,7 @@ tags_list() {
 	assert_status 200
 	assert_equal "$(jq -r '.tags[]' "$REG_BODY_FILE")" "$(cat "$want")"
 	cache=$(store_root)/repositories/$repo/_manifests/.tags.names
-	if [ "${BERTH_DRIVER:-filesystem}" = filesystem ]; then
-		assert_equal "$(head -c 14 "$cache")" "berth-names 1 "
-	fi
+	assert_equal "$(head -c 14 "$cache")" "berth-names 1 "
 	tags_list "$repo" "n=3&last=t100"
 	assert_status 200
 	assert_json '.tags == ["t101", "t102", "t103"]'
@@ -224,18 +224,22 @@ tags_list() {
 	tags_list "$repo"
 	assert_json '.tags | length == 130'
 
-	if [ "${BERTH_DRIVER:-filesystem}" = filesystem ]; then
-		sleep 2.2
-		tags_list "$repo"
-		grep -qx t0745 "$cache" || fail "the cache was not remade"
-		# Damaged (torn, then a foreign header): ignored and replaced.
-		head -c 100 "$cache" >"$cache.part" && mv "$cache.part" "$cache"
-		tags_list "$repo"
-		assert_json '.tags | length == 130'
-		assert_json '.tags[0:2] == ["t000", "t001"]'
-		printf 'berth-names 1 1 1 1 1 5\nzzzz\n' >"$cache"
-		tags_list "$repo" "n=2&last=t128"
-		assert_json '.tags == ["t129"]'
-		grep -qx t129 "$cache" || fail "the damaged cache was not replaced"
-	fi
+	sleep 2.2
+	tags_list "$repo"
+	grep -qx t0745 "$cache" || fail "the cache was not remade"
+	# Current header, names no directory can hold: not used.
+	hdr=$(head -n 1 "$cache" | awk '{ $6 = 1; $7 = 10; print }')
+	printf '%s\n../secret\n' "$hdr" >"$cache"
+	tags_list "$repo"
+	assert_json '.tags | length == 130'
+	assert_json '.tags | index("../secret") == null'
+	# Damaged (torn, then a foreign header): ignored and replaced.
+	head -c 100 "$cache" >"$cache.part" && mv "$cache.part" "$cache"
+	tags_list "$repo"
+	assert_json '.tags | length == 130'
+	assert_json '.tags[0:2] == ["t000", "t001"]'
+	printf 'berth-names 1 1 1 1 1 5\nzzzz\n' >"$cache"
+	tags_list "$repo" "n=2&last=t128"
+	assert_json '.tags == ["t129"]'
+	grep -qx t129 "$cache" || fail "the damaged cache was not replaced"
 }

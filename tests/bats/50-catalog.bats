@@ -113,6 +113,8 @@ walk_catalog() {
 # once the index directory is large and quiet (lib/names.h); a listing
 # must still be exact right after a repository is added.
 @test "a large catalog stays exact while its listing cache is made and outdated" {
+	[ "${BERTH_DRIVER:-filesystem}" = filesystem ] ||
+		skip "the listing cache is the filesystem driver's (S3 lists by page)"
 	BASE=$(new_repo)
 	index=$(tmp_file index)
 	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}' >"$index"
@@ -130,10 +132,8 @@ walk_catalog() {
 	reg GET "/v2/_catalog?n=130&last=$BASE"
 	assert_status 200
 	assert_equal "$(jq -r '.repositories[]' "$REG_BODY_FILE")" "$(cat "$want")"
-	if [ "${BERTH_DRIVER:-filesystem}" = filesystem ]; then
-		assert_equal "$(head -c 14 "$(store_root)/._catalog.names")" \
-			"berth-names 1 "
-	fi
+	assert_equal "$(head -c 14 "$(store_root)/._catalog.names")" \
+		"berth-names 1 "
 	reg GET "/v2/_catalog?n=2&last=$BASE/a073"
 	assert_json ".repositories == [\"$BASE/a074\", \"$BASE/a075\"]"
 

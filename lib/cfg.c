@@ -56,6 +56,7 @@ static const struct key_row key_table[] = {
 	{ "storage", "driver", KEY_DRIVER, OFF(storage.driver), 0, 0 },
 	{ "storage", "path", KEY_PATH, OFF(storage.path), 0, 0 },
 	{ "storage", "umask", KEY_UMASK, OFF(storage.umask), 0, 0777 },
+	{ "storage", "direct_io", KEY_BOOL, OFF(storage.direct_io), 0, 0 },
 	{ "s3", "endpoint", KEY_URL, OFF(s3.endpoint), 0, 0 },
 	{ "s3", "region", KEY_STRING, OFF(s3.region), 0, 0 },
 	{ "s3", "bucket", KEY_STRING, OFF(s3.bucket), 0, 0 },
@@ -140,6 +141,7 @@ reg_cfg_init(struct reg_cfg *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->storage.driver = REG_STORAGE_FILESYSTEM;
 	cfg->storage.umask = 027;
+	cfg->storage.direct_io = true;
 	cfg->s3.path_style = -1;
 	cfg->s3.part_size = 16 * 1024 * 1024;
 	cfg->s3.copy_cutoff = 5ULL * 1024 * 1024 * 1024;

@@ -58,6 +58,7 @@ struct reg_cfg {
 		enum reg_storage_driver driver;
 		char *path;
 		mode_t umask;
+		bool direct_io; /* upload data bypasses the page cache */
 	} storage;
 	struct {
 		char *endpoint; /* "" or NULL: AWS, from the region */

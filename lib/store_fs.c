@@ -36,12 +36,16 @@
 
 #define FS_IO_BUF (1024 * 1024)
 #define FS_TMP_DIR "_tmp"
+/* O_DIRECT transfers: memory address, file offset and length aligned so. */
+#define FS_DIRECT_ALIGN 4096
 
 struct fs_store {
 	int rootfd;
 	char *root;
-	char *iobuf; /* FS_IO_BUF bytes, allocated once per process */
+	char *iobuf; /* io_buffer(): allocated once per process */
 	bool no_openat2;
+	bool direct_io; /* [storage] direct_io */
+	bool no_direct; /* the filesystem refused O_DIRECT */
 };
 
 struct reg_store_lock {
@@ -52,6 +56,24 @@ static struct fs_store *
 fs_of(struct reg_store *s)
 {
 	return s->priv;
+}
+
+/*
+ * The process's I/O buffer: FS_IO_BUF bytes plus room to start a read at
+ * any offset below FS_DIRECT_ALIGN, aligned for O_DIRECT.
+ */
+static char *
+io_buffer(struct fs_store *fs)
+{
+	void *p;
+
+	if (fs->iobuf == NULL) {
+		if (posix_memalign(&p, FS_DIRECT_ALIGN,
+				   FS_IO_BUF + FS_DIRECT_ALIGN) != 0)
+			abort(); /* out of memory, as reg_xmalloc */
+		fs->iobuf = p;
+	}
+	return fs->iobuf;
 }
 
 /* openat beneath the root, refusing symlinks on the way where possible. */
@@ -191,6 +213,7 @@ fs_open(struct reg_store *s, const struct reg_cfg *cfg, struct reg_err *err)
 		return -1;
 	}
 	fs->root = reg_xstrdup(root);
+	fs->direct_io = cfg->storage.direct_io;
 	s->priv = fs;
 	return 0;
 }
@@ -298,8 +321,7 @@ fs_read(struct reg_store *s, const char *key, uint64_t off, uint64_t len,
 
 	if (reg_store_check_key(key, err) == -1)
 		return -1;
-	if (fs->iobuf == NULL)
-		fs->iobuf = reg_xmalloc(FS_IO_BUF);
+	io_buffer(fs);
 	fd = open_beneath(fs, key, O_RDONLY, 0);
 	if (fd == -1)
 		return fail_errno(err, "open", key);
@@ -860,21 +882,97 @@ fs_unlock(struct reg_store_lock *l)
 }
 
 static int
+pwrite_all(int fd, const char *p, size_t n, uint64_t pos)
+{
+	while (n > 0) {
+		ssize_t w = pwrite(fd, p, n, (off_t)pos);
+
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+		pos += (uint64_t)w;
+	}
+	return 0;
+}
+
+/*
+ * An O_DIRECT descriptor for the upload file key, or -1 when direct I/O
+ * is off or this filesystem has none (tmpfs before Linux 6.6 refuses the
+ * open with EINVAL; then the process stops asking).
+ */
+static int
+open_direct(struct fs_store *fs, const char *key)
+{
+	int fd;
+
+	if (!fs->direct_io || fs->no_direct)
+		return -1;
+	fd = open_beneath(fs, key, O_WRONLY | O_DIRECT, 0);
+	if (fd == -1 && errno == EINVAL)
+		fs->no_direct = true;
+	return fd;
+}
+
+/*
+ * Write p[0..n) at file offset pos: the part that is aligned in memory and
+ * in the file through *dfd (O_DIRECT), the unaligned head and tail through
+ * fd.  The caller keeps p and pos congruent modulo FS_DIRECT_ALIGN, so
+ * after the head both are aligned.  A filesystem that refuses a direct
+ * write (EINVAL) gets this and every later write through fd.
+ */
+static int
+write_at(struct fs_store *fs, int fd, int *dfd, const char *p, size_t n,
+	 uint64_t pos)
+{
+	size_t head = 0, done = 0, mid;
+	ssize_t w;
+
+	if (*dfd == -1)
+		return pwrite_all(fd, p, n, pos);
+	head = (FS_DIRECT_ALIGN - (size_t)(pos % FS_DIRECT_ALIGN)) %
+	       FS_DIRECT_ALIGN;
+	if (head > n)
+		head = n;
+	if (head > 0 && pwrite_all(fd, p, head, pos) == -1)
+		return -1;
+	done = head;
+	mid = (n - head) / FS_DIRECT_ALIGN * FS_DIRECT_ALIGN;
+	if (mid == 0)
+		return pwrite_all(fd, p + done, n - done, pos + done);
+	do
+		w = pwrite(*dfd, p + done, mid, (off_t)(pos + done));
+	while (w == -1 && errno == EINTR);
+	if (w == -1 && errno == EINVAL) {
+		close(*dfd);
+		*dfd = -1;
+		fs->no_direct = true;
+	} else if (w <= 0) {
+		return -1;
+	} else {
+		/* All of it, or a short write whose rest goes through fd. */
+		done += (size_t)w;
+	}
+	return pwrite_all(fd, p + done, n - done, pos + done);
+}
+
+static int
 fs_append(struct reg_store *s, const char *key, uint64_t offset,
 	  struct reg_buf *layout, reg_store_source_fn src, void *ctx,
 	  uint64_t *written, struct reg_err *err)
 {
 	struct fs_store *fs = fs_of(s);
 	struct stat st;
-	uint64_t total = 0;
-	int fd, rc = -1;
+	uint64_t pos = offset;
+	char *buf = io_buffer(fs);
+	int fd, dfd = -1, rc = -1;
 
 	/* One file is its own layout: nothing to remember. */
 	(void)layout;
 	if (reg_store_check_key(key, err) == -1)
 		return -1;
-	if (fs->iobuf == NULL)
-		fs->iobuf = reg_xmalloc(FS_IO_BUF);
 	fd = open_beneath(fs, key, O_WRONLY | O_CREAT, 0666);
 	if (fd == -1)
 		return fail_errno(err, "open", key);
@@ -895,27 +993,28 @@ fs_append(struct reg_store *s, const char *key, uint64_t offset,
 			    strerror(errno));
 		goto out;
 	}
-	if (lseek(fd, (off_t)offset, SEEK_SET) == (off_t)-1) {
-		reg_err_sys(err, REG_E_INTERNAL, "lseek: %s", strerror(errno));
-		goto out;
-	}
+	dfd = open_direct(fs, key);
 	for (;;) {
-		long n = src(ctx, fs->iobuf, FS_IO_BUF, err);
+		/* Read to the buffer at pos's remainder: see write_at(). */
+		char *p = buf + pos % FS_DIRECT_ALIGN;
+		long n = src(ctx, p, FS_IO_BUF, err);
 
 		if (n < 0)
 			goto out;
 		if (n == 0)
 			break;
-		if (write_all(fd, fs->iobuf, (size_t)n) == -1) {
+		if (write_at(fs, fd, &dfd, p, (size_t)n, pos) == -1) {
 			reg_err_sys(err, REG_E_INTERNAL, "write: %s",
 				    strerror(errno));
 			goto out;
 		}
-		total += (uint64_t)n;
+		pos += (uint64_t)n;
 	}
-	*written = total;
+	*written = pos - offset;
 	rc = 0;
 out:
+	if (dfd != -1)
+		close(dfd);
 	close(fd);
 	return rc;
 }

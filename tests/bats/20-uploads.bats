@@ -18,6 +18,17 @@ with_parts() {
 	DIGEST=$(digest_of "$BLOB")
 }
 
+# The tmpfs store of the tmpfs upload test, when it made one.
+teardown() {
+	local shm
+	if [ -f "$BATS_TEST_TMPDIR/shm" ]; then
+		shm=$(cat "$BATS_TEST_TMPDIR/shm")
+		case "$shm" in
+		/dev/shm/berth-test.*) rm -rf -- "$shm" ;;
+		esac
+	fi
+}
+
 # ---- starting an upload
 
 @test "POST starts an upload: 202, Location, Docker-Upload-UUID, Range 0-0" {
@@ -351,6 +362,83 @@ with_parts() {
 	assert_status 200
 	assert_header_eq Content-Length 20971520
 	assert_body_is "$big"
+}
+
+@test "chunks of every alignment (1 byte to 5 MiB + 3) are stored byte for byte" {
+	# Uploads go past the page cache with O_DIRECT where the chunk is
+	# aligned, through it at unaligned starts and ends ([storage]
+	# direct_io): sizes around the 4096-byte boundaries hit every split.
+	repo=$(new_repo)
+	big=$BATS_TEST_TMPDIR/big
+	sizes=(1 4095 4097 1048575 3000000 $((5 * 1048576 + 3)) 4096 1)
+	total=0
+	for n in "${sizes[@]}"; do total=$((total + n)); done
+	random_file "$big" "$total"
+	d=$(digest_of "$big")
+	start_upload "$repo"
+	off=0
+	for n in "${sizes[@]}"; do
+		slice_file "$big" "$off" "$n" "$BATS_TEST_TMPDIR/c"
+		patch_chunk "$BATS_TEST_TMPDIR/c" "$off"
+		assert_status 202
+		off=$((off + n))
+		assert_upload_range "$off"
+	done
+	finish_upload "$d"
+	assert_status 201
+	cmp "$(blob_data_path "$d")" "$big" || fail "stored bytes differ"
+	reg GET "/v2/$repo/blobs/$d"
+	assert_status 200
+	assert_body_is "$big"
+}
+
+# only_cgi_filesystem WHY: skip unless the programs run here as CGI over the
+# filesystem driver (the test looks at this process's page cache and files).
+only_cgi_filesystem() {
+	[ "$BERTH_MODE" = cgi ] && [ "${BERTH_DRIVER:-filesystem}" = filesystem ] ||
+		skip "$1: cgi mode, filesystem driver"
+}
+
+@test "a large upload leaves the page cache alone; direct_io = false fills it" {
+	only_cgi_filesystem "reads the page cache of the stored file"
+	[ "$(stat -f -c %T "$BERTH_STORE")" != tmpfs ] ||
+		skip "the store is on tmpfs, which has no O_DIRECT"
+	repo=$(new_repo)
+	random_file "$BATS_TEST_TMPDIR/a" $((16 * 1048576))
+	d=$(push_blob "$repo" "$BATS_TEST_TMPDIR/a")
+	cached=$(fincore --bytes --noheadings --output RES "$(blob_data_path "$d")")
+	[ "$cached" -le 65536 ] ||
+		fail "direct_io = true (default): $cached bytes of the blob in the page cache"
+	cmp "$(blob_data_path "$d")" "$BATS_TEST_TMPDIR/a" || fail "stored bytes differ"
+
+	write_config '[storage]' 'direct_io = false'
+	random_file "$BATS_TEST_TMPDIR/b" $((16 * 1048576))
+	d=$(push_blob "$repo" "$BATS_TEST_TMPDIR/b")
+	cached=$(fincore --bytes --noheadings --output RES "$(blob_data_path "$d")")
+	[ "$cached" -ge $((15 * 1048576)) ] ||
+		fail "direct_io = false: only $cached bytes of the blob in the page cache"
+}
+
+# tmpfs refuses O_DIRECT before Linux 6.6 (berth then writes through the
+# page cache) and takes it as buffered I/O since: either way the store works.
+@test "uploads to a store on tmpfs are stored byte for byte" {
+	only_cgi_filesystem "needs a store of its own on tmpfs"
+	[ "$(stat -f -c %T /dev/shm)" = tmpfs ] || skip "/dev/shm is not a tmpfs here"
+	BERTH_CGI_STORE=$(mktemp -d /dev/shm/berth-test.XXXXXX)
+	printf '%s\n' "$BERTH_CGI_STORE" >"$BATS_TEST_TMPDIR/shm"
+	write_config
+	repo=$(new_repo)
+	random_file "$BATS_TEST_TMPDIR/a" $((3 * 1048576 + 5))
+	slice_file "$BATS_TEST_TMPDIR/a" 0 1048577 "$BATS_TEST_TMPDIR/c1"
+	slice_file "$BATS_TEST_TMPDIR/a" 1048577 $((2 * 1048576 + 4)) "$BATS_TEST_TMPDIR/c2"
+	d=$(digest_of "$BATS_TEST_TMPDIR/a")
+	start_upload "$repo"
+	patch_chunk "$BATS_TEST_TMPDIR/c1" 0
+	assert_status 202
+	finish_upload "$d" "$BATS_TEST_TMPDIR/c2"
+	assert_status 201
+	cmp "$BERTH_CGI_STORE/blobs/sha256/${d:7:2}/${d#sha256:}/data" "$BATS_TEST_TMPDIR/a" ||
+		fail "stored bytes differ"
 }
 
 # ---- monolithic POST

@@ -2124,7 +2124,7 @@ s3_assemble(struct reg_store *s, const char *key, uint64_t size,
 	struct s3_store *s3 = s3_of(s);
 	struct layout l;
 	char tkey[S3_KEY_MAX];
-	uint64_t have;
+	uint64_t have = 0;
 	int rc = -1;
 
 	if (reg_store_check_key(key, err) == -1 ||
@@ -2168,7 +2168,7 @@ s3_move(struct reg_store *s, const char *from, const char *to,
 {
 	struct s3_store *s3 = s3_of(s);
 	struct reg_err ignored;
-	uint64_t size;
+	uint64_t size = 0;
 
 	if (reg_store_check_key(from, err) == -1 ||
 	    reg_store_check_key(to, err) == -1 ||

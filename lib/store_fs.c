@@ -348,20 +348,20 @@ out:
 	return rc;
 }
 
+/* Write all of p[0..n) at file offset pos. */
 static int
-write_all(int fd, const void *p, size_t n)
+pwrite_all(int fd, const char *p, size_t n, uint64_t pos)
 {
-	const char *c = p;
-
 	while (n > 0) {
-		ssize_t w = write(fd, c, n);
+		ssize_t w = pwrite(fd, p, n, (off_t)pos);
 
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return -1;
-		c += w;
+		p += w;
 		n -= (size_t)w;
+		pos += (uint64_t)w;
 	}
 	return 0;
 }
@@ -397,7 +397,7 @@ fs_put(struct reg_store *s, const char *key, const void *p, size_t n,
 		return reg_err_sys(err, REG_E_INTERNAL,
 				   "cannot create a temporary file: %s",
 				   strerror(errno));
-	if (write_all(fd, p, n) == -1 || fsync(fd) == -1) {
+	if (pwrite_all(fd, p, n, 0) == -1 || fsync(fd) == -1) {
 		reg_err_sys(err, REG_E_INTERNAL, "cannot write \"%s\": %s", key,
 			    strerror(errno));
 		close(fd);
@@ -738,7 +738,7 @@ save_names(struct fs_store *fs, const char *path,
 	fd = open_tmp(fs, tmp, sizeof(tmp));
 	if (fd == -1)
 		goto out;
-	if (write_all(fd, img.data, img.len) == -1 ||
+	if (pwrite_all(fd, img.data, img.len, 0) == -1 ||
 	    renameat(fs->rootfd, tmp, fs->rootfd, path) == -1)
 		unlinkat(fs->rootfd, tmp, 0);
 	close(fd);
@@ -879,23 +879,6 @@ fs_unlock(struct reg_store_lock *l)
 		return;
 	close(l->fd); /* releases the flock */
 	free(l);
-}
-
-static int
-pwrite_all(int fd, const char *p, size_t n, uint64_t pos)
-{
-	while (n > 0) {
-		ssize_t w = pwrite(fd, p, n, (off_t)pos);
-
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-		pos += (uint64_t)w;
-	}
-	return 0;
 }
 
 /*
